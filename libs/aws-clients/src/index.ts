@@ -1,0 +1,24 @@
+export { getS3Client, getSqsClient, getLambdaClient, getAwsEnvironment, resetAwsClients } from './lib/clients';
+export { readAwsEnvironment, DEFAULT_REGION, type AwsEnvironment, type AwsService } from './lib/config';
+export { CLIENT_PROFILES, type ClientProfile, type ClientProfileSettings } from './lib/profiles';
+export {
+  queueRefFromEnv,
+  resolveQueueUrl,
+  resetQueueUrlCache,
+  sendJsonMessage,
+  sendJsonMessages,
+  sendJsonMessagesOrThrow,
+  type QueueRef,
+  type SendJsonOptions,
+  type SendJsonBatchOptions,
+  type SendJsonBatchResult,
+} from './lib/queues';
+export { invokeJson, type InvokeJsonOptions } from './lib/lambda';
+export { presignGetUrl, presignPutUrl, MAX_PRESIGN_SECONDS } from './lib/presign';
+export {
+  ConfigError,
+  LambdaFunctionError,
+  LambdaStatusError,
+  SqsBatchSendError,
+  type BatchEntryFailure,
+} from './lib/errors';

@@ -1,0 +1,58 @@
+import { ConfigError } from './errors';
+
+/** The AWS services this repo talks to. */
+export type AwsService = 's3' | 'sqs' | 'lambda';
+
+/** Region used when `AWS_REGION` is not set. */
+export const DEFAULT_REGION = 'us-east-1';
+
+/** Region and endpoints resolved from the environment, once per process. */
+export interface AwsEnvironment {
+  region: string;
+  /** Explicit endpoint per service, or undefined to let the SDK use the AWS default. */
+  endpoints: Record<AwsService, string | undefined>;
+}
+
+const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+
+/** The suffix of `AWS_ENDPOINT_URL_<SERVICE>` for each service, as the SDK names them. */
+const ENDPOINT_SUFFIX: Record<AwsService, string> = { s3: 'S3', sqs: 'SQS', lambda: 'LAMBDA' };
+
+function readEndpoint(env: NodeJS.ProcessEnv, service: AwsService): string | undefined {
+  const specific = `AWS_ENDPOINT_URL_${ENDPOINT_SUFFIX[service]}`;
+  for (const variable of [specific, 'AWS_ENDPOINT_URL']) {
+    const value = env[variable]?.trim();
+    if (!value) continue;
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw new ConfigError(variable, `"${value}" is not a URL`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new ConfigError(variable, `must be an http(s) URL, got "${value}"`);
+    }
+    return value.replace(/\/+$/, '');
+  }
+  return undefined;
+}
+
+/**
+ * Reads the one region rule (`AWS_REGION`, else {@link DEFAULT_REGION}) and the one endpoint rule
+ * (`AWS_ENDPOINT_URL_<SERVICE>`, else `AWS_ENDPOINT_URL`, else AWS itself). Throws {@link ConfigError}
+ * naming the variable when a value is malformed.
+ */
+export function readAwsEnvironment(env: NodeJS.ProcessEnv = process.env): AwsEnvironment {
+  const region = env['AWS_REGION']?.trim() || DEFAULT_REGION;
+  if (!REGION_PATTERN.test(region)) {
+    throw new ConfigError('AWS_REGION', `"${region}" is not an AWS region name (e.g. us-east-1)`);
+  }
+  return {
+    region,
+    endpoints: {
+      s3: readEndpoint(env, 's3'),
+      sqs: readEndpoint(env, 'sqs'),
+      lambda: readEndpoint(env, 'lambda'),
+    },
+  };
+}

@@ -1,0 +1,34 @@
+import { ConfigError, DEFAULT_REGION, readAwsEnvironment } from '../../src';
+
+describe('readAwsEnvironment', () => {
+  it('uses AWS_REGION, else the default region', () => {
+    expect(readAwsEnvironment({ AWS_REGION: 'eu-west-2' }).region).toBe('eu-west-2');
+    expect(readAwsEnvironment({}).region).toBe(DEFAULT_REGION);
+  });
+
+  it('names AWS_REGION when it is not a region', () => {
+    expect(() => readAwsEnvironment({ AWS_REGION: 'moon-base' })).toThrow(ConfigError);
+    expect(() => readAwsEnvironment({ AWS_REGION: 'moon-base' })).toThrow(/^AWS_REGION: "moon-base"/);
+  });
+
+  it('prefers the per-service endpoint over the general one', () => {
+    const env = readAwsEnvironment({
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:1000',
+      AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:2000/',
+    });
+    expect(env.endpoints).toEqual({
+      s3: 'http://127.0.0.1:1000',
+      sqs: 'http://127.0.0.1:2000',
+      lambda: 'http://127.0.0.1:1000',
+    });
+  });
+
+  it('leaves endpoints to AWS when none is set', () => {
+    expect(readAwsEnvironment({}).endpoints).toEqual({ s3: undefined, sqs: undefined, lambda: undefined });
+  });
+
+  it('names the endpoint variable that is not an http URL', () => {
+    expect(() => readAwsEnvironment({ AWS_ENDPOINT_URL_S3: 'not a url' })).toThrow(/^AWS_ENDPOINT_URL_S3: /);
+    expect(() => readAwsEnvironment({ AWS_ENDPOINT_URL_LAMBDA: 'ftp://x' })).toThrow(/^AWS_ENDPOINT_URL_LAMBDA: must be an http/);
+  });
+});

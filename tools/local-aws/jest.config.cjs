@@ -1,0 +1,2 @@
+/* eslint-disable */
+module.exports = require('../../jest.project.js')(__dirname, 'local-aws');

@@ -1,0 +1,5 @@
+export { startLocalAws, type LocalAws, type LocalAwsOptions } from './stack';
+export { spawnLocalAws, type LocalAwsProcess } from './process';
+export { ensureBucket, ensureQueue, type QueueSpec, type ProvisionedQueue } from './provision';
+export { startLambdaServer, type LambdaServer, type LambdaServerOptions } from './lambda/server';
+export { zipDirectory, zipFiles } from './zip';

@@ -1,0 +1,319 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { newMapping, SqsPoller, type EventSourceMapping } from './event-source';
+import { FunctionRegistry, LambdaServiceError, parseFunctionRef } from './registry';
+import { FunctionRunner, type InvocationOutcome } from './runner';
+
+/** Largest synchronous request and response payload Lambda accepts: 6 MB. */
+const MAX_SYNC_PAYLOAD = 6 * 1024 * 1024;
+/** Largest asynchronous (Event) payload: 1 MB since 2025, 256 KB before. */
+const MAX_ASYNC_PAYLOAD = 1024 * 1024;
+
+/** Options for {@link startLambdaServer}. */
+export interface LambdaServerOptions {
+  /** Port on 127.0.0.1; 0 picks a free one. */
+  port?: number;
+  region: string;
+  /** Directory for unpacked function code. */
+  codeRoot: string;
+  /** Environment every function process starts with (endpoints, region, credentials); the function's own wins. */
+  functionEnv: Record<string, string>;
+  /** Receives the functions' log lines and the server's own notes. */
+  log?: (line: string) => void;
+}
+
+/** A rate schedule that invokes a function on its own, like an EventBridge rule. */
+interface Schedule {
+  name: string;
+  functionName: string;
+  rateSeconds: number;
+  input: unknown;
+  timer: NodeJS.Timeout;
+}
+
+export interface LambdaServer {
+  readonly url: string;
+  readonly registry: FunctionRegistry;
+  /** Invokes a function directly, as the event-source pollers and schedules do. */
+  invoke(functionName: string, event: unknown, qualifier?: string): Promise<InvocationOutcome>;
+  close(): Promise<void>;
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+    });
+    req.on('end', () =>
+      size > limit
+        ? reject(new LambdaServiceError(413, 'RequestTooLargeException', `Request must be smaller than ${limit} bytes`))
+        : resolve(Buffer.concat(chunks)),
+    );
+    req.on('error', reject);
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = body === undefined ? '' : JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(text);
+}
+
+function parseJson(buffer: Buffer): Record<string, unknown> {
+  if (buffer.length === 0) return {};
+  try {
+    return JSON.parse(buffer.toString('utf8')) as Record<string, unknown>;
+  } catch {
+    throw new LambdaServiceError(400, 'InvalidRequestContentException', 'Could not parse request body into json');
+  }
+}
+
+/**
+ * Starts a Lambda-compatible HTTP server on 127.0.0.1: the control-plane calls a deploy needs, Invoke
+ * (RequestResponse, Event, DryRun), SQS event-source mappings with their pollers, and rate schedules
+ * (a local-only `/local/schedules/{name}` route standing in for EventBridge).
+ */
+export async function startLambdaServer(options: LambdaServerOptions): Promise<LambdaServer> {
+  const log = options.log ?? (() => undefined);
+  const registry = new FunctionRegistry(options.region, options.codeRoot);
+  const runner = new FunctionRunner(options.functionEnv, (fn, line) => log(`[${fn}] ${line}`));
+  const mappings = new Map<string, SqsPoller>();
+  const schedules = new Map<string, Schedule>();
+  const background = new Set<Promise<unknown>>();
+
+  const invoke = (functionName: string, event: unknown, qualifier?: string) =>
+    runner.invoke(registry.runnable(functionName, qualifier), event);
+
+  const track = <T>(promise: Promise<T>) => {
+    background.add(promise);
+    promise.finally(() => background.delete(promise)).catch(() => undefined);
+  };
+
+  const startPoller = (mapping: EventSourceMapping) => {
+    const poller = new SqsPoller(mapping, parseFunctionRef(mapping.FunctionArn).name, options.region, invoke, log);
+    mappings.set(mapping.UUID, poller);
+    if (mapping.State === 'Enabled') poller.start();
+    return poller;
+  };
+
+  const mappingFor = (uuid: string) => {
+    const poller = mappings.get(uuid);
+    if (!poller) throw new LambdaServiceError(404, 'ResourceNotFoundException', `Event source mapping not found: ${uuid}`);
+    return poller;
+  };
+
+  async function handleInvoke(req: IncomingMessage, res: ServerResponse, name: string, qualifier?: string) {
+    const type = String(req.headers['x-amz-invocation-type'] ?? 'RequestResponse');
+    const body = await readBody(req, type === 'Event' ? MAX_ASYNC_PAYLOAD : MAX_SYNC_PAYLOAD);
+    let event: unknown;
+    try {
+      event = body.length ? JSON.parse(body.toString('utf8')) : {};
+    } catch {
+      throw new LambdaServiceError(400, 'InvalidRequestContentException', 'Could not parse request body into json');
+    }
+    const fn = registry.runnable(name, qualifier);
+    if (type === 'DryRun') return sendJson(res, 204, undefined);
+    if (type === 'Event') {
+      track(
+        runner.invoke(fn, event).then((outcome) => {
+          if (!outcome.ok) log(`[${fn.functionName}] async invoke failed: ${outcome.error.errorType} ${outcome.error.errorMessage}`);
+        }),
+      );
+      return sendJson(res, 202, undefined);
+    }
+    if (type !== 'RequestResponse') throw new LambdaServiceError(400, 'InvalidParameterValueException', `Unknown invocation type ${type}`);
+    const outcome = await runner.invoke(fn, event);
+    const headers: Record<string, string> = { 'x-amz-executed-version': fn.version };
+    if (req.headers['x-amz-log-type'] === 'Tail') headers['x-amz-log-result'] = Buffer.from(outcome.logTail).toString('base64');
+    if (!outcome.ok) return sendJson(res, 200, outcome.error, { ...headers, 'x-amz-function-error': 'Unhandled' });
+    const payload = JSON.stringify(outcome.payload);
+    if (Buffer.byteLength(payload) > MAX_SYNC_PAYLOAD) {
+      return sendJson(
+        res,
+        200,
+        { errorType: 'Function.ResponseSizeTooLarge', errorMessage: 'Response payload size exceeded maximum allowed payload size (6291556 bytes).' },
+        { ...headers, 'x-amz-function-error': 'Unhandled' },
+      );
+    }
+    res.writeHead(200, { 'content-type': 'application/json', ...headers });
+    res.end(payload);
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://local');
+    const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    const method = req.method ?? 'GET';
+    const q = url.searchParams.get('Qualifier') ?? undefined;
+
+    if (parts[0] === 'local' && parts[1] === 'schedules') {
+      const name = parts[2];
+      if (!name) return sendJson(res, 200, { Schedules: [...schedules.values()].map(({ timer: _t, ...s }) => s) });
+      if (method === 'DELETE') {
+        clearInterval(schedules.get(name)?.timer);
+        schedules.delete(name);
+        return sendJson(res, 204, undefined);
+      }
+      if (method === 'PUT') {
+        const body = parseJson(await readBody(req, MAX_SYNC_PAYLOAD));
+        const rateSeconds = Number(body['RateSeconds']);
+        const functionName = String(body['FunctionName'] ?? '');
+        if (!Number.isFinite(rateSeconds) || rateSeconds <= 0) {
+          throw new LambdaServiceError(400, 'InvalidParameterValueException', 'RateSeconds must be a positive number');
+        }
+        registry.resolve(functionName);
+        clearInterval(schedules.get(name)?.timer);
+        const input = body['Input'] ?? {};
+        const timer = setInterval(() => {
+          track(
+            invoke(functionName, input).then((outcome) => {
+              if (!outcome.ok) log(`schedule ${name}: ${outcome.error.errorType} ${outcome.error.errorMessage}`);
+            }, (error: Error) => log(`schedule ${name}: ${error.message}`)),
+          );
+        }, rateSeconds * 1000);
+        timer.unref();
+        schedules.set(name, { name, functionName, rateSeconds, input, timer });
+        return sendJson(res, 200, { Name: name, FunctionName: functionName, RateSeconds: rateSeconds });
+      }
+    }
+
+    if (parts[0] !== '2015-03-31') throw new LambdaServiceError(404, 'UnknownOperationException', `Unknown operation ${method} ${url.pathname}`);
+
+    if (parts[1] === 'event-source-mappings') {
+      const uuid = parts[2];
+      if (!uuid && method === 'POST') {
+        const body = parseJson(await readBody(req, MAX_SYNC_PAYLOAD));
+        const fnName = String(body['FunctionName'] ?? '');
+        const config = registry.resolve(fnName).config;
+        const arn = String(body['EventSourceArn'] ?? '');
+        if (!/^arn:aws:sqs:[^:]+:\d{12}:[\w.-]+$/.test(arn)) {
+          throw new LambdaServiceError(400, 'InvalidParameterValueException', `Only SQS queue ARNs are supported, got "${arn}"`);
+        }
+        const mapping = newMapping({ ...(body as object), EventSourceArn: arn, FunctionArn: config.FunctionArn } as never);
+        startPoller(mapping);
+        return sendJson(res, 202, mapping);
+      }
+      if (!uuid && method === 'GET') {
+        const fnFilter = url.searchParams.get('FunctionName');
+        const arnFilter = url.searchParams.get('EventSourceArn');
+        const list = [...mappings.values()]
+          .map((p) => p.mapping)
+          .filter((m) => !fnFilter || parseFunctionRef(m.FunctionArn).name === parseFunctionRef(fnFilter).name)
+          .filter((m) => !arnFilter || m.EventSourceArn === arnFilter);
+        return sendJson(res, 200, { EventSourceMappings: list });
+      }
+      if (uuid && method === 'GET') return sendJson(res, 200, mappingFor(uuid).mapping);
+      if (uuid && method === 'PUT') {
+        const poller = mappingFor(uuid);
+        const body = parseJson(await readBody(req, MAX_SYNC_PAYLOAD));
+        await poller.stop();
+        const m = poller.mapping;
+        const updated = newMapping({
+          EventSourceArn: m.EventSourceArn,
+          FunctionArn: body['FunctionName'] ? registry.resolve(String(body['FunctionName'])).config.FunctionArn : m.FunctionArn,
+          BatchSize: (body['BatchSize'] as number | undefined) ?? m.BatchSize,
+          MaximumBatchingWindowInSeconds: (body['MaximumBatchingWindowInSeconds'] as number | undefined) ?? m.MaximumBatchingWindowInSeconds,
+          FunctionResponseTypes: (body['FunctionResponseTypes'] as string[] | undefined) ?? m.FunctionResponseTypes,
+          Enabled: body['Enabled'] === undefined ? m.State === 'Enabled' : Boolean(body['Enabled']),
+        });
+        updated.UUID = uuid;
+        mappings.delete(uuid);
+        return sendJson(res, 202, startPoller(updated).mapping);
+      }
+      if (uuid && method === 'DELETE') {
+        const poller = mappingFor(uuid);
+        await poller.stop();
+        mappings.delete(uuid);
+        return sendJson(res, 202, { ...poller.mapping, State: 'Deleting' });
+      }
+    }
+
+    if (parts[1] === 'functions') {
+      const name = parts[2];
+      const sub = parts[3];
+      if (!name && method === 'POST') {
+        const config = registry.create(parseJson(await readBody(req, 80 * 1024 * 1024)) as never);
+        return sendJson(res, 201, config);
+      }
+      if (!name && method === 'GET') return sendJson(res, 200, { Functions: registry.list() });
+      if (!name) throw new LambdaServiceError(404, 'UnknownOperationException', `Unknown operation ${method} ${url.pathname}`);
+      if (!sub && method === 'GET') {
+        const { config } = registry.resolve(name, q);
+        return sendJson(res, 200, { Configuration: config, Code: { RepositoryType: 'S3', Location: `${server.url}/local/code/${config.FunctionName}` } });
+      }
+      if (!sub && method === 'DELETE') {
+        registry.delete(name);
+        runner.retire(parseFunctionRef(name).name);
+        return sendJson(res, 204, undefined);
+      }
+      if (sub === 'configuration' && method === 'GET') return sendJson(res, 200, registry.resolve(name, q).config);
+      if (sub === 'configuration' && method === 'PUT') {
+        const config = registry.updateConfiguration(name, parseJson(await readBody(req, MAX_SYNC_PAYLOAD)) as never);
+        runner.retire(config.FunctionName);
+        return sendJson(res, 200, config);
+      }
+      if (sub === 'code' && method === 'PUT') {
+        const config = registry.updateCode(name, parseJson(await readBody(req, 80 * 1024 * 1024)) as never);
+        runner.retire(config.FunctionName);
+        return sendJson(res, 200, config);
+      }
+      if (sub === 'versions' && method === 'POST') return sendJson(res, 201, registry.publish(name));
+      if (sub === 'versions' && method === 'GET') return sendJson(res, 200, { Versions: registry.listVersions(name) });
+      if (sub === 'aliases') {
+        const aliasName = parts[4];
+        if (!aliasName && method === 'POST') {
+          return sendJson(res, 201, registry.putAlias(name, parseJson(await readBody(req, MAX_SYNC_PAYLOAD)) as never, false));
+        }
+        if (aliasName && method === 'GET') return sendJson(res, 200, registry.getAlias(name, aliasName));
+        if (aliasName && method === 'PUT') {
+          const body = parseJson(await readBody(req, MAX_SYNC_PAYLOAD));
+          const current = registry.getAlias(name, aliasName);
+          return sendJson(
+            res,
+            200,
+            registry.putAlias(name, { Name: aliasName, FunctionVersion: String(body['FunctionVersion'] ?? current.FunctionVersion), Description: body['Description'] as string | undefined }, true),
+          );
+        }
+      }
+      if (sub === 'invocations' && method === 'POST') return handleInvoke(req, res, name, q);
+    }
+    throw new LambdaServiceError(404, 'UnknownOperationException', `Unknown operation ${method} ${url.pathname}`);
+  }
+
+  const http: Server = createServer((req, res) => {
+    route(req, res).catch((error: unknown) => {
+      const known = error instanceof LambdaServiceError;
+      const status = known ? error.statusCode : 500;
+      const type = known ? error.type : 'ServiceException';
+      if (!known) log(`lambda server error: ${(error as Error).stack ?? error}`);
+      if (res.headersSent) return res.end();
+      sendJson(res, status, { Type: status >= 500 ? 'Service' : 'User', message: (error as Error).message }, { 'x-amzn-errortype': type });
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = http.address() as AddressInfo;
+
+  const server: LambdaServer = {
+    url: `http://127.0.0.1:${port}`,
+    registry,
+    invoke,
+    async close() {
+      for (const schedule of schedules.values()) clearInterval(schedule.timer);
+      schedules.clear();
+      await Promise.all([...mappings.values()].map((p) => p.stop()));
+      mappings.clear();
+      await new Promise<void>((resolve) => {
+        http.close(() => resolve());
+        http.closeAllConnections();
+      });
+      await runner.close();
+      await Promise.allSettled([...background]);
+    },
+  };
+  return server;
+}

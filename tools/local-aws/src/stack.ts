@@ -1,0 +1,87 @@
+import { resetAwsClients } from '@bmx/aws-clients';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startLambdaServer, type LambdaServer } from './lambda/server';
+
+/** Options for {@link startLocalAws}. */
+export interface LocalAwsOptions {
+  /** Port of the S3 + SQS server on 127.0.0.1; 0 (default) picks a free one. */
+  s3SqsPort?: number;
+  /** Port of the Lambda server on 127.0.0.1; 0 (default) picks a free one. */
+  lambdaPort?: number;
+  region?: string;
+  /** Receives log lines from the Lambda server and the functions. Default: dropped. */
+  log?: (line: string) => void;
+}
+
+/** The running local AWS. */
+export interface LocalAws {
+  /** The variables a process needs to talk to this stack through `@bmx/aws-clients`. */
+  env: Record<string, string>;
+  lambda: LambdaServer;
+  /** Stops the S3 + SQS server; its in-memory data is lost. For fault tests. */
+  stopS3Sqs(): Promise<void>;
+  /** Starts the S3 + SQS server again on the same port, empty. */
+  restartS3Sqs(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+interface FauxqsServer {
+  port: number;
+  stop(): Promise<void>;
+}
+
+async function startS3Sqs(port: number, region: string): Promise<FauxqsServer> {
+  // fauxqs is ESM-only; import() keeps this module loadable from CommonJS.
+  const { startFauxqs } = (await import('fauxqs')) as {
+    startFauxqs(o: { port: number; host: string; logger: boolean; defaultRegion: string }): Promise<FauxqsServer>;
+  };
+  return startFauxqs({ port, host: '127.0.0.1', logger: false, defaultRegion: region });
+}
+
+/**
+ * Starts S3 + SQS (fauxqs) and the project's Lambda server on 127.0.0.1, and points this process's
+ * `@bmx/aws-clients` at them. Credentials are fixed placeholders: the local servers do not check them.
+ */
+export async function startLocalAws(options: LocalAwsOptions = {}): Promise<LocalAws> {
+  const region = options.region ?? 'us-east-1';
+  let s3sqs = await startS3Sqs(options.s3SqsPort ?? 0, region);
+  const s3SqsUrl = `http://127.0.0.1:${s3sqs.port}`;
+  const env: Record<string, string> = {
+    AWS_REGION: region,
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ENDPOINT_URL_S3: s3SqsUrl,
+    AWS_ENDPOINT_URL_SQS: s3SqsUrl,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+  Object.assign(process.env, env);
+  resetAwsClients();
+
+  const codeRoot = mkdtempSync(path.join(tmpdir(), 'bmx-lambda-'));
+  const functionEnv = { PATH: process.env['PATH'] ?? '', NODE_OPTIONS: '--enable-source-maps', ...env };
+  const lambda = await startLambdaServer({ port: options.lambdaPort ?? 0, region, codeRoot, functionEnv, log: options.log });
+  env['AWS_ENDPOINT_URL_LAMBDA'] = lambda.url;
+  // Functions call each other through the same server.
+  functionEnv['AWS_ENDPOINT_URL_LAMBDA'] = lambda.url;
+  process.env['AWS_ENDPOINT_URL_LAMBDA'] = lambda.url;
+  resetAwsClients();
+
+  return {
+    env,
+    lambda,
+    async stopS3Sqs() {
+      await s3sqs.stop();
+    },
+    async restartS3Sqs() {
+      s3sqs = await startS3Sqs(s3sqs.port, region);
+    },
+    async stop() {
+      await lambda.close();
+      await s3sqs.stop().catch(() => undefined);
+      rmSync(codeRoot, { recursive: true, force: true });
+      resetAwsClients();
+    },
+  };
+}
