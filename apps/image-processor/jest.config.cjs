@@ -1,2 +1,1 @@
-/* eslint-disable */
 module.exports = require('../../jest.project.js')(__dirname, 'image-processor');

@@ -1,0 +1,5 @@
+export * from './lib/schema';
+export { migrateToLatest } from './lib/migrations';
+export { createDatabase, connectPostgres, databaseUrlFromEnv, DatabaseConfigError, type DatabaseOptions } from './lib/connect';
+export { createTestDatabase, testServerUrl, type TestDatabase } from './lib/testing';
+export { sql, type Kysely, type Transaction } from 'kysely';

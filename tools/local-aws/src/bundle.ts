@@ -1,0 +1,42 @@
+import { build } from 'esbuild';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+
+/** Packages a Lambda bundle never inlines: native addons, and the embedded database (Lambdas use DATABASE_URL). */
+export const LAMBDA_EXTERNALS = ['sharp', 'pg-native', '@electric-sql/pglite', 'kysely-pglite-dialect'];
+
+/** Options for {@link bundleLambda}. */
+export interface BundleLambdaOptions {
+  /** The handler module, e.g. `apps/image-processor/src/handler.ts`. */
+  entry: string;
+  /** Directory to write `index.js` (+ map) into. */
+  outDir: string;
+  /** Minify; default true. */
+  minify?: boolean;
+  /** More packages to leave out of the bundle. */
+  external?: string[];
+}
+
+/**
+ * Bundles one handler into `outDir/index.js` (CommonJS, Node 20, AWS SDK inlined), so the Lambda handler
+ * string is `index.<export>`. Workspace libraries resolve to their TypeScript source.
+ */
+export async function bundleLambda(options: BundleLambdaOptions): Promise<string> {
+  mkdirSync(options.outDir, { recursive: true });
+  const outfile = path.join(options.outDir, 'index.js');
+  await build({
+    entryPoints: [options.entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    minify: options.minify ?? true,
+    sourcemap: true,
+    conditions: ['@bmx/source'],
+    external: [...LAMBDA_EXTERNALS, ...(options.external ?? [])],
+    logLevel: 'silent',
+    legalComments: 'none',
+  });
+  return outfile;
+}
