@@ -12,7 +12,8 @@ export interface EventSourceMapping {
   MaximumBatchingWindowInSeconds: number;
   FunctionResponseTypes: string[];
   State: 'Enabled' | 'Disabled';
-  LastModified: string;
+  /** Epoch seconds, as the Lambda API reports it. */
+  LastModified: number;
 }
 
 type Invoke = (functionName: string, event: unknown) => Promise<InvocationOutcome>;
@@ -151,6 +152,6 @@ export function newMapping(input: {
     MaximumBatchingWindowInSeconds: input.MaximumBatchingWindowInSeconds ?? 0,
     FunctionResponseTypes: input.FunctionResponseTypes ?? [],
     State: input.Enabled === false ? 'Disabled' : 'Enabled',
-    LastModified: new Date().toISOString(),
+    LastModified: Date.now() / 1000,
   };
 }

@@ -1,0 +1,186 @@
+// The local Lambda server through the real SDK, as deploys and apps use it.
+import {
+  CreateAliasCommand,
+  CreateEventSourceMappingCommand,
+  CreateFunctionCommand,
+  DeleteEventSourceMappingCommand,
+  GetFunctionCommand,
+  InvokeCommand,
+  PublishVersionCommand,
+  ResourceConflictException,
+  ResourceNotFoundException,
+  UpdateFunctionCodeCommand,
+  waitUntilFunctionUpdatedV2,
+} from '@aws-sdk/client-lambda';
+import { GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { getLambdaClient, getSqsClient, invokeJson, LambdaFunctionError, resetAwsClients, sendJsonMessages } from '@bmx/aws-clients';
+import { randomUUID } from 'node:crypto';
+import { ensureQueue, zipFiles } from '../../src';
+
+const unique = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
+
+async function deploy(name: string, code: string, extra: { Timeout?: number; Environment?: Record<string, string> } = {}) {
+  await getLambdaClient().send(
+    new CreateFunctionCommand({
+      FunctionName: name,
+      Runtime: 'nodejs20.x',
+      Role: 'arn:aws:iam::000000000000:role/local',
+      Handler: 'index.handler',
+      Timeout: extra.Timeout ?? 10,
+      Environment: { Variables: extra.Environment ?? {} },
+      Code: { ZipFile: zipFiles({ 'index.js': code }) },
+    }),
+  );
+}
+
+async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, seconds = 30): Promise<T> {
+  for (let i = 0; i < seconds * 4; i++) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`gave up waiting for ${what}`);
+}
+
+async function queueDepth(url: string): Promise<number> {
+  const out = await getSqsClient().send(
+    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+  );
+  return Number(out.Attributes?.['ApproximateNumberOfMessages'] ?? 0) + Number(out.Attributes?.['ApproximateNumberOfMessagesNotVisible'] ?? 0);
+}
+
+beforeAll(() => resetAwsClients());
+afterAll(() => resetAwsClients());
+
+describe('functions', () => {
+  it('creates, describes and invokes a function with its own environment', async () => {
+    const name = unique('env');
+    await deploy(name, `exports.handler = async (e, ctx) => ({ greeting: process.env.GREETING, name: ctx.functionName, got: e });`, {
+      Environment: { GREETING: 'hello' },
+    });
+    const fn = await getLambdaClient().send(new GetFunctionCommand({ FunctionName: name }));
+    expect(fn.Configuration).toMatchObject({ FunctionName: name, Handler: 'index.handler', State: 'Active', Runtime: 'nodejs20.x' });
+    await expect(invokeJson(name, { n: 1 })).resolves.toEqual({ greeting: 'hello', name, got: { n: 1 } });
+  });
+
+  it('refuses a second CreateFunction and reports unknown functions as ResourceNotFound', async () => {
+    const name = unique('dup');
+    await deploy(name, 'exports.handler = async () => 1;');
+    await expect(deploy(name, 'exports.handler = async () => 2;')).rejects.toBeInstanceOf(ResourceConflictException);
+    await expect(getLambdaClient().send(new GetFunctionCommand({ FunctionName: unique('missing') }))).rejects.toBeInstanceOf(
+      ResourceNotFoundException,
+    );
+  });
+
+  it('keeps the execution environment warm between invocations', async () => {
+    const name = unique('warm');
+    await deploy(name, 'let count = 0; exports.handler = async () => ({ count: ++count, pid: process.pid });');
+    const first = await invokeJson<{ count: number; pid: number }>(name, {});
+    const second = await invokeJson<{ count: number; pid: number }>(name, {});
+    expect(second).toEqual({ count: first.count + 1, pid: first.pid });
+  });
+
+  it('reports a timeout and a crash as Unhandled function errors', async () => {
+    const slow = unique('slow');
+    await deploy(slow, 'exports.handler = () => new Promise(() => {});', { Timeout: 1 });
+    await expect(invokeJson(slow, {})).rejects.toMatchObject({ errorType: 'Sandbox.Timedout' });
+    const crash = unique('crash');
+    await deploy(crash, 'exports.handler = async () => { process.exit(3); };');
+    const error = await invokeJson(crash, {}).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LambdaFunctionError);
+    expect(error).toMatchObject({ errorType: 'Runtime.ExitError' });
+  });
+
+  it('reports a missing handler file as an import error', async () => {
+    const name = unique('nohandler');
+    await getLambdaClient().send(
+      new CreateFunctionCommand({
+        FunctionName: name,
+        Role: 'arn:aws:iam::000000000000:role/local',
+        Runtime: 'nodejs20.x',
+        Handler: 'main.handler',
+        Code: { ZipFile: zipFiles({ 'index.js': 'exports.handler = async () => 1;' }) },
+      }),
+    );
+    await expect(invokeJson(name, {})).rejects.toMatchObject({ errorType: 'Runtime.ImportModuleError' });
+  });
+
+  it('updates code, publishes versions and invokes through an alias', async () => {
+    const name = unique('versions');
+    const lambda = getLambdaClient();
+    await deploy(name, 'exports.handler = async () => "v1";');
+    const v1 = await lambda.send(new PublishVersionCommand({ FunctionName: name }));
+    await lambda.send(new CreateAliasCommand({ FunctionName: name, Name: 'live', FunctionVersion: v1.Version }));
+    await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: name, ZipFile: zipFiles({ 'index.js': 'exports.handler = async () => "v2";' }) }));
+    await waitUntilFunctionUpdatedV2({ client: lambda, maxWaitTime: 10 }, { FunctionName: name });
+    await expect(invokeJson(name, {})).resolves.toBe('v2');
+    await expect(invokeJson(name, {}, { qualifier: 'live' })).resolves.toBe('v1');
+    const out = await lambda.send(new InvokeCommand({ FunctionName: name, Qualifier: v1.Version }));
+    expect(out.ExecutedVersion).toBe(v1.Version);
+  });
+});
+
+describe('SQS event-source mapping', () => {
+  it('deletes what succeeded, redelivers reported failures, and sends poison to the DLQ after maxReceiveCount', async () => {
+    const queue = await ensureQueue({ name: unique('esm'), visibilityTimeoutSeconds: 1, maxReceiveCount: 2 });
+    const name = unique('consumer');
+    // Reports poison messages as item failures, succeeds for the rest.
+    await deploy(
+      name,
+      `exports.handler = async (event) => ({
+        batchItemFailures: event.Records.filter((r) => JSON.parse(r.body).poison).map((r) => ({ itemIdentifier: r.messageId })),
+      });`,
+    );
+    const mapping = await getLambdaClient().send(
+      new CreateEventSourceMappingCommand({
+        FunctionName: name,
+        EventSourceArn: queue.arn,
+        BatchSize: 10,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      }),
+    );
+    try {
+      const bodies = [...Array.from({ length: 12 }, (_, n) => ({ n })), { poison: true }];
+      expect(await sendJsonMessages({ url: queue.url }, bodies)).toEqual({ sent: 13, failed: [] });
+      const dlqBody = await waitFor(async () => {
+        const out = await getSqsClient().send(new ReceiveMessageCommand({ QueueUrl: queue.dlq!.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+        return out.Messages?.[0]?.Body;
+      }, 'the poison message in the DLQ');
+      expect(JSON.parse(dlqBody)).toEqual({ poison: true });
+      await waitFor(async () => ((await queueDepth(queue.url)) === 0 ? true : undefined), 'the source queue to drain');
+    } finally {
+      await getLambdaClient().send(new DeleteEventSourceMappingCommand({ UUID: mapping.UUID }));
+    }
+  });
+});
+
+describe('rate schedules', () => {
+  it('invokes the function on its rate with the configured input, until deleted', async () => {
+    const { createServer } = await import('node:http');
+    const seen: string[] = [];
+    const listener = createServer((req, res) => {
+      seen.push(decodeURIComponent(req.url ?? ''));
+      res.end('ok');
+    });
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    const port = (listener.address() as { port: number }).port;
+    const name = unique('scheduled');
+    await deploy(name, `exports.handler = async (e) => { await fetch('http://127.0.0.1:${port}/' + e.source); return 'ok'; };`);
+    const scheduleUrl = `${process.env['AWS_ENDPOINT_URL_LAMBDA']}/local/schedules/${name}`;
+    try {
+      const put = await fetch(scheduleUrl, {
+        method: 'PUT',
+        body: JSON.stringify({ FunctionName: name, RateSeconds: 0.3, Input: { source: 'aws.events' } }),
+      });
+      expect(put.status).toBe(200);
+      await waitFor(async () => (seen.length >= 2 ? true : undefined), 'two scheduled invocations');
+      expect(seen.slice(0, 2)).toEqual(['/aws.events', '/aws.events']);
+    } finally {
+      await fetch(scheduleUrl, { method: 'DELETE' });
+      listener.closeAllConnections();
+      await new Promise((resolve) => listener.close(resolve));
+    }
+    const rejected = await fetch(scheduleUrl, { method: 'PUT', body: JSON.stringify({ FunctionName: name, RateSeconds: -1 }) });
+    expect(rejected.status).toBe(400);
+  });
+});
