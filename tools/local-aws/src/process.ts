@@ -40,7 +40,7 @@ export function spawnLocalAws(options: { args?: string[]; inheritLogs?: boolean 
       clearTimeout(timer);
       reject(new Error(`local AWS exited with code ${code}:\n${stderr.join('')}`));
     });
-    const lines = createInterface({ input: child.stdout! });
+    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
     lines.on('line', (line) => {
       if (!line.startsWith(READY_MARKER)) return;
       clearTimeout(timer);

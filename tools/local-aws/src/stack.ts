@@ -60,7 +60,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   resetAwsClients();
 
   const codeRoot = mkdtempSync(path.join(tmpdir(), 'bmx-lambda-'));
-  const functionEnv = { PATH: process.env['PATH'] ?? '', NODE_OPTIONS: '--enable-source-maps', ...env };
+  const functionEnv: Record<string, string> = { PATH: process.env['PATH'] ?? '', NODE_OPTIONS: '--enable-source-maps', ...env };
   const lambda = await startLambdaServer({ port: options.lambdaPort ?? 0, region, codeRoot, functionEnv, log: options.log });
   env['AWS_ENDPOINT_URL_LAMBDA'] = lambda.url;
   // Functions call each other through the same server.

@@ -86,6 +86,11 @@ export class FunctionRegistry {
     return { codeDir, sha };
   }
 
+  /** The function's ARN, with `:qualifier` when given. */
+  arnOf(name: string, qualifier?: string): string {
+    return this.arn(name, qualifier);
+  }
+
   private arn(name: string, qualifier?: string): string {
     return `arn:aws:lambda:${this.region}:${ACCOUNT_ID}:function:${name}${qualifier ? `:${qualifier}` : ''}`;
   }

@@ -93,10 +93,17 @@ export async function startLambdaServer(options: LambdaServerOptions): Promise<L
   };
 
   const startPoller = (mapping: EventSourceMapping) => {
-    const poller = new SqsPoller(mapping, parseFunctionRef(mapping.FunctionArn).name, options.region, invoke, log);
+    // The ARN keeps the qualifier (an alias such as `live`), so the poller always runs what the alias points at.
+    const poller = new SqsPoller(mapping, mapping.FunctionArn, options.region, invoke, log);
     mappings.set(mapping.UUID, poller);
     if (mapping.State === 'Enabled') poller.start();
     return poller;
+  };
+
+  const qualifiedArn = (ref: string) => {
+    registry.resolve(ref);
+    const target = parseFunctionRef(ref);
+    return registry.arnOf(target.name, target.qualifier === '$LATEST' ? undefined : target.qualifier);
   };
 
   const mappingFor = (uuid: string) => {
@@ -186,12 +193,12 @@ export async function startLambdaServer(options: LambdaServerOptions): Promise<L
       if (!uuid && method === 'POST') {
         const body = parseJson(await readBody(req, MAX_SYNC_PAYLOAD));
         const fnName = String(body['FunctionName'] ?? '');
-        const config = registry.resolve(fnName).config;
         const arn = String(body['EventSourceArn'] ?? '');
         if (!/^arn:aws:sqs:[^:]+:\d{12}:[\w.-]+$/.test(arn)) {
           throw new LambdaServiceError(400, 'InvalidParameterValueException', `Only SQS queue ARNs are supported, got "${arn}"`);
         }
-        const mapping = newMapping({ ...(body as object), EventSourceArn: arn, FunctionArn: config.FunctionArn } as never);
+        const functionArn = qualifiedArn(fnName);
+        const mapping = newMapping({ ...(body as object), EventSourceArn: arn, FunctionArn: functionArn } as never);
         startPoller(mapping);
         return sendJson(res, 202, mapping);
       }
@@ -212,7 +219,7 @@ export async function startLambdaServer(options: LambdaServerOptions): Promise<L
         const m = poller.mapping;
         const updated = newMapping({
           EventSourceArn: m.EventSourceArn,
-          FunctionArn: body['FunctionName'] ? registry.resolve(String(body['FunctionName'])).config.FunctionArn : m.FunctionArn,
+          FunctionArn: body['FunctionName'] ? qualifiedArn(String(body['FunctionName'])) : m.FunctionArn,
           BatchSize: (body['BatchSize'] as number | undefined) ?? m.BatchSize,
           MaximumBatchingWindowInSeconds: (body['MaximumBatchingWindowInSeconds'] as number | undefined) ?? m.MaximumBatchingWindowInSeconds,
           FunctionResponseTypes: (body['FunctionResponseTypes'] as string[] | undefined) ?? m.FunctionResponseTypes,
@@ -288,7 +295,10 @@ export async function startLambdaServer(options: LambdaServerOptions): Promise<L
       const status = known ? error.statusCode : 500;
       const type = known ? error.type : 'ServiceException';
       if (!known) log(`lambda server error: ${(error as Error).stack ?? error}`);
-      if (res.headersSent) return res.end();
+      if (res.headersSent) {
+        res.end();
+        return;
+      }
       sendJson(res, status, { Type: status >= 500 ? 'Service' : 'User', message: (error as Error).message }, { 'x-amzn-errortype': type });
     });
   });
