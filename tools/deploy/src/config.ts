@@ -1,0 +1,49 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+/** One Lambda function of an app, as its `lambda.deploy.json` describes it. `{env}` in strings becomes the environment name. */
+export interface FunctionSpec {
+  /** Function name, e.g. `bmx-{env}-image-processor`. */
+  name: string;
+  /** Handler module, relative to the app's folder. */
+  entry: string;
+  /** Exported handler function. Default `handler`. */
+  export?: string;
+  /** MB. Default 512. */
+  memorySize?: number;
+  /** Seconds. Default 30. */
+  timeout?: number;
+  /** Environment variables set on the function (no secrets: those come from the deployer's environment, see `passEnv`). */
+  environment?: Record<string, string>;
+  /** Names of variables copied from the deployer's environment at deploy time (e.g. DATABASE_URL). */
+  passEnv?: string[];
+  /** SQS trigger: the queue (created with its DLQ when missing) and the mapping's settings. */
+  sqs?: { queue: string; batchSize?: number; visibilityTimeoutSeconds?: number; maxReceiveCount?: number };
+  /** Run on a rate, like an EventBridge schedule. */
+  schedule?: { rateSeconds: number; input?: unknown };
+  /** Event sent by the post-deploy smoke test. Default `{ "smoke_test": true }`. */
+  smokeTest?: unknown;
+}
+
+/** An app's deploy configuration. */
+export interface DeployConfig {
+  app: string;
+  /** Absolute path of the app's folder. */
+  appDir: string;
+  functions: FunctionSpec[];
+}
+
+function substitute<T>(value: T, env: string): T {
+  return JSON.parse(JSON.stringify(value).replace(/\{env\}/g, env)) as T;
+}
+
+/** Reads `<appDir>/lambda.deploy.json`, substitutes `{env}`, and checks every function has a name and an entry. */
+export function loadDeployConfig(appDir: string, envName: string): DeployConfig {
+  const file = path.join(appDir, 'lambda.deploy.json');
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as { functions?: FunctionSpec[] };
+  if (!Array.isArray(raw.functions) || raw.functions.length === 0) throw new Error(`${file}: "functions" must be a non-empty array`);
+  for (const [i, fn] of raw.functions.entries()) {
+    if (!fn.name || !fn.entry) throw new Error(`${file}: functions[${i}] needs "name" and "entry"`);
+  }
+  return { app: path.basename(appDir), appDir, functions: substitute(raw.functions, envName) };
+}
