@@ -1,0 +1,120 @@
+import type { Database, Kysely } from '@bmx/db';
+import { imageObjectKey, makeThumbnail, thumbnailObjectKey, type ImageJobMessage } from '@bmx/images';
+import { randomUUID } from 'node:crypto';
+import { BACKGROUND_METHOD, removeBackground, SubjectNotFoundError } from './background/remove-background';
+import type { ProcessorConfig } from './config';
+import { claimJob, completeJob, getJob, listBookImages, recordFailure } from './jobs-repository';
+import { describeError, type Logger } from './logger';
+import { selectSourceImage } from './source-selection';
+import { ObjectTooLargeError, type ImageStore } from './storage';
+import { checkSourceImage } from './validate-image';
+
+/** Largest source object downloaded: a 4096² PNG stays well under it. */
+export const MAX_SOURCE_BYTES = 64 * 1024 * 1024;
+
+/** What a job needs from the outside world; built once per Lambda environment. */
+export interface JobDependencies {
+  db: Kysely<Database>;
+  store: ImageStore;
+  config: Pick<ProcessorConfig, 'visibilityTimeoutSeconds' | 'maxImageDimension' | 'minSubjectPixels'>;
+  log: Logger;
+  /** Name generator for processed images; random UUIDs unless a test fixes it. */
+  newId?: () => string;
+}
+
+/**
+ * How a message was settled. Every outcome here deletes the message from the queue: the job row tells the story.
+ * Anything worth retrying is thrown as {@link RetryableJobError} (or any other error) instead.
+ */
+export type JobOutcome =
+  | { status: 'completed'; processedImageId: number; processedKey: string; sourceImageId: number }
+  | { status: 'skipped'; reason: string }
+  /** The source can never be processed (too large, undecodable, gone). */
+  | { status: 'permanently_failed'; reason: string }
+  /** The attempt failed on the image's content (no subject); the same image would fail the same way. */
+  | { status: 'failed'; reason: string };
+
+/** The message should come back later: unknown job, another delivery at work, or a transient error. */
+export class RetryableJobError extends Error {
+  override readonly name = 'RetryableJobError';
+}
+
+/** Processes one job message end to end. Resolves with how it was settled; throws when SQS should redeliver it. */
+export async function processJob(message: ImageJobMessage, deps: JobDependencies): Promise<JobOutcome> {
+  const { db, store, config, log } = deps;
+  const fields = { jobId: message.job_id, bookId: message.book_id, imageId: message.image_id };
+
+  const job = await getJob(db, message.job_id);
+  // The API writes the row before it sends the message, so an unknown job is a bad message: retried, then dead-lettered.
+  if (!job) throw new RetryableJobError(`job ${message.job_id} does not exist`);
+  if (job.book_id !== message.book_id) throw new RetryableJobError(`job ${job.id} belongs to book ${job.book_id}, not ${message.book_id}`);
+  if (job.status === 'completed') return { status: 'skipped', reason: 'job already completed' };
+  if (job.status === 'permanently_failed') return { status: 'skipped', reason: `job permanently failed earlier: ${job.failure_reason ?? ''}` };
+
+  const claimed = await claimJob(db, job.id, config.visibilityTimeoutSeconds);
+  if (!claimed) {
+    const now = await getJob(db, job.id);
+    if (now?.status === 'completed') return { status: 'skipped', reason: 'job already completed' };
+    throw new RetryableJobError(`job ${job.id} is ${now?.status ?? 'gone'}; another delivery is working on it`);
+  }
+  if (job.status === 'processing') log.warn('taking over an abandoned job', { ...fields, lastUpdate: job.updated_at });
+
+  const fail = async (status: 'failed' | 'permanently_failed', reason: string): Promise<JobOutcome> => {
+    await recordFailure(db, job.id, status, reason);
+    log.warn(status === 'failed' ? 'job failed on its image; not retried' : 'job permanently failed', { ...fields, reason });
+    return { status, reason };
+  };
+
+  try {
+    const images = await listBookImages(db, job.book_id);
+    const selection = selectSourceImage(images, message.image_id);
+    if (!selection) return await fail('permanently_failed', `source image ${message.image_id} no longer exists`);
+    const source = selection.image;
+    log.info('source image selected', { ...fields, sourceImageId: source.id, rule: selection.rule, imageType: source.image_type });
+
+    let bytes: Buffer;
+    try {
+      bytes = await store.get(imageObjectKey(source.s3_key), MAX_SOURCE_BYTES);
+    } catch (error) {
+      if (error instanceof ObjectTooLargeError) return await fail('permanently_failed', error.message);
+      throw error;
+    }
+    const check = await checkSourceImage(bytes, config.maxImageDimension);
+    if (!check.ok) return await fail('permanently_failed', check.reason);
+
+    let result;
+    try {
+      result = await removeBackground(bytes, { minSubjectPixels: config.minSubjectPixels });
+    } catch (error) {
+      if (error instanceof SubjectNotFoundError) return await fail('failed', error.message);
+      // The header read fine but the pixels do not (a truncated upload): no retry can fix the bytes.
+      return await fail('permanently_failed', `image cannot be decoded: ${(error as Error).message}`);
+    }
+    const thumbnail = await makeThumbnail(result.png);
+
+    const processedKey = `${job.book_id}_processed_${(deps.newId ?? randomUUID)()}.png`;
+    await store.put(imageObjectKey(processedKey), result.png, 'image/png');
+    await store.put(thumbnailObjectKey(processedKey), thumbnail, 'image/jpeg');
+
+    const completion = await completeJob(db, {
+      jobId: job.id,
+      bookId: job.book_id,
+      sourceImageId: source.id,
+      processedKey,
+      imageType: source.image_type,
+      originalFilename: source.original_filename,
+      modelUsed: BACKGROUND_METHOD,
+    });
+    if (!completion.recorded) {
+      // Another delivery recorded its own result first: ours must not linger as an orphan object.
+      await Promise.allSettled([store.delete(imageObjectKey(processedKey)), store.delete(thumbnailObjectKey(processedKey))]);
+      return { status: 'skipped', reason: completion.reason };
+    }
+    log.info('job completed', { ...fields, sourceImageId: source.id, processedKey, stats: result.stats });
+    return { status: 'completed', processedImageId: completion.processedImageId, processedKey, sourceImageId: source.id };
+  } catch (error) {
+    // Transient (S3, database): leave a trace on the job, then let SQS deliver the message again.
+    await recordFailure(db, job.id, 'failed', `attempt ${claimed.attempt_count} failed: ${describeError(error).errorMessage}`).catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,47 @@
+/** What selection needs to know about a book's image. */
+export interface CandidateImage {
+  id: number;
+  image_type: string | null;
+  is_primary: boolean;
+  is_background_processed: boolean;
+  display_order: number;
+}
+
+/** Image types worth cleaning up, best first: the title page identifies an edition best. */
+export const SOURCE_TYPE_PRIORITY = ['title_page', 'binding', 'cover', 'spine'] as const;
+
+/** Why an image was chosen, for the log. */
+export type SelectionRule = 'type_priority' | 'primary' | 'requested';
+
+/**
+ * Picks the image to process for a book:
+ * 1. a not-yet-processed image by type priority ({@link SOURCE_TYPE_PRIORITY}), lowest display order first;
+ * 2. else the primary image, unless it is itself a processed result (processing a result again only degrades it);
+ * 3. else the requested image, if it belongs to the book.
+ * Undefined when none of these exists (the requested image was deleted, for instance).
+ */
+export function selectSourceImage<T extends CandidateImage>(
+  images: readonly T[],
+  requestedImageId: number,
+): { image: T; rule: SelectionRule } | undefined {
+  const byOrder = [...images].sort((a, b) => a.display_order - b.display_order || a.id - b.id);
+  for (const type of SOURCE_TYPE_PRIORITY) {
+    const found = byOrder.find((image) => !image.is_background_processed && image.image_type === type);
+    if (found) return { image: found, rule: 'type_priority' };
+  }
+  const primary = byOrder.find((image) => image.is_primary && !image.is_background_processed);
+  if (primary) return { image: primary, rule: 'primary' };
+  const requested = byOrder.find((image) => image.id === requestedImageId);
+  return requested ? { image: requested, rule: 'requested' } : undefined;
+}
+
+/**
+ * The display order after a new processed image is inserted at 0: every other image keeps its relative order,
+ * numbered 1..n, except the source, which goes last (the clean result replaces it at the front).
+ * Returns `[imageId, newOrder]` pairs.
+ */
+export function renumberAfterInsert(images: readonly Pick<CandidateImage, 'id' | 'display_order'>[], sourceImageId: number): Array<[number, number]> {
+  const others = [...images].filter((image) => image.id !== sourceImageId).sort((a, b) => a.display_order - b.display_order || a.id - b.id);
+  const ordered = images.some((image) => image.id === sourceImageId) ? [...others.map((i) => i.id), sourceImageId] : others.map((i) => i.id);
+  return ordered.map((id, index) => [id, index + 1]);
+}

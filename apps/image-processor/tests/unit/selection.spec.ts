@@ -1,0 +1,57 @@
+import { renumberAfterInsert, selectSourceImage, type CandidateImage } from '../../src/source-selection';
+
+const image = (id: number, fields: Partial<CandidateImage> = {}): CandidateImage => ({
+  id,
+  image_type: null,
+  is_primary: false,
+  is_background_processed: false,
+  display_order: id,
+  ...fields,
+});
+
+describe('selectSourceImage', () => {
+  it('prefers unprocessed images by type: title_page, binding, cover, spine', () => {
+    const images = [image(1, { image_type: 'spine' }), image(2, { image_type: 'cover' }), image(3, { image_type: 'binding' }), image(4, { image_type: 'title_page' })];
+    expect(selectSourceImage(images, 1)).toEqual({ image: images[3], rule: 'type_priority' });
+    expect(selectSourceImage(images.slice(0, 3), 1)?.image.id).toBe(3);
+    expect(selectSourceImage(images.slice(0, 2), 1)?.image.id).toBe(2);
+    expect(selectSourceImage(images.slice(0, 1), 9)?.image.id).toBe(1);
+  });
+
+  it('skips processed images and takes the lowest display order among equals', () => {
+    const images = [
+      image(1, { image_type: 'cover', is_background_processed: true, display_order: 0 }),
+      image(2, { image_type: 'cover', display_order: 5 }),
+      image(3, { image_type: 'cover', display_order: 2 }),
+    ];
+    expect(selectSourceImage(images, 1)?.image.id).toBe(3);
+  });
+
+  it('falls back to the unprocessed primary, then to the requested image', () => {
+    const images = [image(1, { image_type: 'detail' }), image(2, { is_primary: true }), image(3, { image_type: 'other' })];
+    expect(selectSourceImage(images, 3)).toEqual({ image: images[1], rule: 'primary' });
+    const processedPrimary = [image(1, { is_primary: true, is_background_processed: true }), image(3, { image_type: 'other' })];
+    expect(selectSourceImage(processedPrimary, 3)).toEqual({ image: processedPrimary[1], rule: 'requested' });
+  });
+
+  it('finds nothing when the requested image is gone and nothing else qualifies', () => {
+    expect(selectSourceImage([image(1, { is_background_processed: true, image_type: 'cover' })], 2)).toBeUndefined();
+    expect(selectSourceImage([], 2)).toBeUndefined();
+  });
+});
+
+describe('renumberAfterInsert', () => {
+  it('numbers the others 1..n in their order and puts the source last', () => {
+    const images = [image(10, { display_order: 0 }), image(11, { display_order: 1 }), image(12, { display_order: 2 }), image(13, { display_order: 2 })];
+    expect(renumberAfterInsert(images, 10)).toEqual([
+      [11, 1],
+      [12, 2],
+      [13, 3],
+      [10, 4],
+    ]);
+  });
+
+  it('works when the source is not among the images', () => {
+    expect(renumberAfterInsert([image(5, { display_order: 3 })], 99)).toEqual([[5, 1]]);
+  });
+});
