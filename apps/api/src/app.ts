@@ -1,0 +1,71 @@
+import multipart from '@fastify/multipart';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Database, Kysely } from '@bmx/db';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions, type RawServerDefault } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { API_KEY_HEADER, registerAuth } from './auth';
+import type { ApiConfig } from './config';
+import { registerErrorHandler } from './errors';
+import { adminRoutes } from './routes/admin';
+import { bookRoutes } from './routes/books';
+import { healthRoutes } from './routes/health';
+import { imageRoutes } from './routes/images';
+import { listingRoutes } from './routes/listings';
+import { ErrorResponse } from './schemas';
+
+/** What the app is built from: injected, so tests, the local server and the Lambda each bring their own. */
+export interface AppDeps {
+  /** The database, already migrated. The app never closes it: its owner does. */
+  db: Kysely<Database>;
+  config: ApiConfig;
+  /** Fastify's logger option; default `{ level: config.logLevel }`. Pass `false` to silence tests. */
+  logger?: FastifyServerOptions['logger'];
+}
+
+/** The Fastify instance with TypeBox schemas as route types. */
+export type ApiApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+/**
+ * Builds the API: schemas (which also make the OpenAPI document at `/docs/json`, UI at `/docs`), API-key
+ * auth, one error handler, and the health, books, images, listings and admin routes. Not listening yet:
+ * call `listen()` for a server, `inject()` in tests, or hand it to @fastify/aws-lambda.
+ */
+export async function buildApp(deps: AppDeps): Promise<ApiApp> {
+  const { config } = deps;
+  const app = Fastify({
+    logger: deps.logger ?? { level: config.logLevel, redact: [`req.headers.${API_KEY_HEADER}`] },
+    // Cap JSON bodies; image bytes come through multipart (own limit) or presigned uploads.
+    bodyLimit: 1024 * 1024,
+    ajv: { customOptions: { allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  registerErrorHandler(app);
+  app.addSchema(ErrorResponse);
+
+  await app.register(multipart, { limits: { fileSize: config.maxUploadBytes, files: 1 } });
+  await app.register(swagger, {
+    // Shared schemas keep their $id as their name in the document (`Error`), not `def-0`.
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json['$id'] === 'string' ? json['$id'] : `def-${i}`) },
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'bmx books API',
+        version: '1.0.0',
+        description: 'Books, their images on S3, image-processing jobs on SQS, listing scrapes through Lambda, and health.',
+      },
+      components: { securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' } } },
+      security: [{ apiKey: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
+
+  registerAuth(app, deps.db, { publicReads: config.publicReads });
+  healthRoutes(app, deps);
+  bookRoutes(app, deps);
+  imageRoutes(app, deps);
+  listingRoutes(app, deps);
+  adminRoutes(app, deps);
+  return app;
+}

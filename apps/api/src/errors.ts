@@ -1,0 +1,139 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+
+/** An error with the HTTP answer it should become. Routes and services throw these; the error handler renders them. */
+export class HttpError extends Error {
+  override readonly name: string = 'HttpError';
+  constructor(
+    readonly statusCode: number,
+    message: string,
+    /** The input field at fault, when there is one (`body.image_ids`, `params.bookId`). */
+    readonly field?: string,
+    /** Extra response headers, e.g. `Retry-After`. */
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export const badRequest = (message: string, field?: string) => new HttpError(400, message, field);
+export const notFound = (message: string) => new HttpError(404, message);
+
+/** A dependency (S3, SQS, Lambda) failed or could not be reached: the request was fine, so 503, not 500. */
+export class DependencyError extends HttpError {
+  override readonly name = 'DependencyError';
+  constructor(
+    /** The dependency, e.g. `S3`, `SQS`, `the scraper`. */
+    readonly dependency: string,
+    override readonly cause: unknown,
+    statusCode = 503,
+  ) {
+    super(statusCode, `${dependency} is unavailable: ${describeAwsError(cause)}`);
+  }
+}
+
+/** A short, log-safe description of an SDK or network error (never a stack). */
+export function describeAwsError(error: unknown): string {
+  if (!error || typeof error !== 'object') return String(error);
+  const err = error as { name?: string; message?: string; code?: string; $metadata?: { httpStatusCode?: number } };
+  const status = err.$metadata?.httpStatusCode ? ` (HTTP ${err.$metadata.httpStatusCode})` : '';
+  const name = err.code ?? err.name ?? 'Error';
+  return `${name}${status}${err.message && err.message !== name ? `: ${err.message}` : ''}`;
+}
+
+/** The HTTP status S3 answered, when the error came from S3. */
+export function awsStatus(error: unknown): number | undefined {
+  return (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+}
+
+/** Runs one call to a dependency, turning its failure into a {@link DependencyError}. */
+export async function callDependency<T>(dependency: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof HttpError) throw error;
+    throw new DependencyError(dependency, error);
+  }
+}
+
+interface ValidationDetail {
+  instancePath?: string;
+  params?: Record<string, unknown>;
+  message?: string;
+}
+
+/** `body.title`, `params.bookId`, `querystring.limit`… from an Ajv error. */
+function fieldOf(context: string | undefined, detail: ValidationDetail | undefined): string | undefined {
+  if (!detail) return context;
+  const path = (detail.instancePath ?? '').split('/').filter(Boolean);
+  const missing = detail.params?.['missingProperty'];
+  const extra = detail.params?.['additionalProperty'];
+  if (typeof missing === 'string') path.push(missing);
+  if (typeof extra === 'string') path.push(extra);
+  return [context, ...path].filter(Boolean).join('.');
+}
+
+/**
+ * Renders every error as `{statusCode, error, message, field?}`. Validation errors name the field; client
+ * errors keep their message; anything unexpected is logged with its stack and answered with a generic 500
+ * that never carries the stack or internals.
+ */
+export function registerErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | HttpError | Error, request, reply) => {
+    const fastifyError = error as FastifyError & { validation?: ValidationDetail[]; validationContext?: string };
+    if (fastifyError.validation) {
+      const field = fieldOf(fastifyError.validationContext, fastifyError.validation[0]);
+      return reply.status(400).send({ statusCode: 400, error: 'Bad Request', message: fastifyError.message, field });
+    }
+    if (error instanceof HttpError) {
+      if (error.statusCode >= 500) request.log.warn({ err: error }, error.message);
+      return reply
+        .status(error.statusCode)
+        .headers(error.headers)
+        .send({ statusCode: error.statusCode, error: reasonPhrase(error.statusCode), message: error.message, field: error.field });
+    }
+    const status = typeof fastifyError.statusCode === 'number' ? fastifyError.statusCode : 500;
+    if (status >= 400 && status < 500) {
+      return reply.status(status).send({ statusCode: status, error: reasonPhrase(status), message: clientMessage(fastifyError) });
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return reply.status(500).send({ statusCode: 500, error: 'Internal Server Error', message: 'Something went wrong on our side; it has been logged.' });
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send({ statusCode: 404, error: 'Not Found', message: `No route ${request.method} ${request.url.split('?')[0]}` }),
+  );
+}
+
+function clientMessage(error: FastifyError): string {
+  switch (error.code) {
+    case 'FST_REQ_FILE_TOO_LARGE':
+      return 'The file is larger than the upload limit';
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return 'The request body is larger than the limit';
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return `Unsupported Content-Type: ${error.message}`;
+    case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
+      return 'Expected a multipart/form-data request with a "file" part';
+    default:
+      return error.message;
+  }
+}
+
+const PHRASES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Entity',
+  429: 'Too Many Requests',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+
+function reasonPhrase(status: number): string {
+  return PHRASES[status] ?? (status >= 500 ? 'Server Error' : 'Client Error');
+}

@@ -1,0 +1,25 @@
+import awsLambdaFastify from '@fastify/aws-lambda';
+import { ConfigError } from '@bmx/aws-clients';
+import { createDatabase } from '@bmx/db';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import { buildApp } from './app';
+import { loadConfig } from './config';
+
+// Built once per container, outside the handler: config, pool and app are reused by every invocation.
+const ready = (async () => {
+  const config = loadConfig(process.env);
+  if (!config.databaseUrl) throw new ConfigError('DATABASE_URL', 'is required in Lambda (the embedded database is for local runs)');
+  const db = await createDatabase({ url: config.databaseUrl, poolSize: 2 });
+  const app = await buildApp({ db, config });
+  const proxy = awsLambdaFastify(app, { decorateRequest: false, serializeLambdaArguments: false });
+  await app.ready();
+  return proxy;
+})();
+// Reported on the first invocation; this keeps Node from calling it unhandled before then.
+ready.catch(() => undefined);
+
+/** API Gateway HTTP API (payload 2.0) entry point. */
+export async function handler(event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyResultV2> {
+  const proxy = await ready;
+  return proxy(event, context) as Promise<APIGatewayProxyResultV2>;
+}

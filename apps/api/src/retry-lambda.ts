@@ -1,0 +1,22 @@
+import { ConfigError } from '@bmx/aws-clients';
+import { createDatabase } from '@bmx/db';
+import { loadConfig } from './config';
+import { retryQueueFailedJobs, type RetrySummary } from './services/jobs';
+
+const ready = (async () => {
+  const config = loadConfig(process.env);
+  if (!config.databaseUrl) throw new ConfigError('DATABASE_URL', 'is required in Lambda');
+  return { config, db: await createDatabase({ url: config.databaseUrl, poolSize: 1 }) };
+})();
+ready.catch(() => undefined);
+
+/**
+ * Scheduled (every 5 minutes) entry point: resends `queue_failed` image jobs and resets stuck `processing`
+ * ones. The event is ignored; the summary is returned and logged.
+ */
+export async function retryHandler(): Promise<RetrySummary> {
+  const { config, db } = await ready;
+  const summary = await retryQueueFailedJobs(db, { queue: config.imageJobsQueue, processingTimeoutMinutes: config.processingTimeoutMinutes });
+  console.log(JSON.stringify({ message: 'image job retry run', ...summary }));
+  return summary;
+}

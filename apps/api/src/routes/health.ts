@@ -1,0 +1,65 @@
+import { Type } from '@fastify/type-provider-typebox';
+import type { ApiApp, AppDeps } from '../app';
+import { databaseReady, deepHealth } from '../services/health';
+
+const tags = ['health'];
+
+const Check = Type.Object({
+  name: Type.String(),
+  status: Type.Union([Type.Literal('healthy'), Type.Literal('degraded'), Type.Literal('unhealthy'), Type.Literal('skipped')]),
+  latency_ms: Type.Integer(),
+  detail: Type.Optional(Type.String()),
+  data: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+});
+
+const Deep = Type.Object({
+  status: Type.Union([Type.Literal('healthy'), Type.Literal('degraded'), Type.Literal('unhealthy')]),
+  checked_at: Type.String({ format: 'date-time' }),
+  latency_ms: Type.Integer(),
+  checks: Type.Array(Check),
+});
+
+/** Liveness, readiness (database) and a deep check of every dependency. All public. */
+export function healthRoutes(app: ApiApp, { db, config }: AppDeps): void {
+  app.get(
+    '/health/live',
+    { config: { access: 'public' }, schema: { tags, summary: 'The process is up', response: { 200: Type.Object({ status: Type.Literal('ok') }) } } },
+    async () => ({ status: 'ok' as const }),
+  );
+
+  app.get(
+    '/health/ready',
+    {
+      config: { access: 'public' },
+      schema: { tags, summary: 'The database answers', response: { 200: Check, 503: Check } },
+    },
+    async (_request, reply) => {
+      const check = await databaseReady(db, config.healthCheckTimeoutMs);
+      return reply.status(check.status === 'healthy' ? 200 : 503).send(check);
+    },
+  );
+
+  app.get(
+    '/health/deep',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags,
+        summary: 'Database, S3, SQS queues (with DLQ depth) and Lambdas, checked in parallel',
+        description: '200 when healthy or degraded, 503 when unhealthy. Each check has its own budget (HEALTH_CHECK_TIMEOUT_MS).',
+        response: { 200: Deep, 503: Deep },
+      },
+    },
+    async (_request, reply) => {
+      const result = await deepHealth({
+        db,
+        bucket: config.imagesBucket,
+        queues: [{ name: 'image-jobs', ref: config.imageJobsQueue }],
+        functions: config.healthFunctionNames,
+        production: config.production,
+        timeoutMs: config.healthCheckTimeoutMs,
+      });
+      return reply.status(result.status === 'unhealthy' ? 503 : 200).send(result);
+    },
+  );
+}

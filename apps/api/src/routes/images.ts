@@ -1,0 +1,334 @@
+import { Type } from '@fastify/type-provider-typebox';
+import { presignPutUrl } from '@bmx/aws-clients';
+import type { Database, Kysely } from '@bmx/db';
+import { IMAGE_FORMATS, imageObjectKey, thumbnailObjectKey, type ImageFormat } from '@bmx/images';
+import type { ApiApp, AppDeps } from '../app';
+import { badRequest, callDependency, HttpError } from '../errors';
+import {
+  BookIdParams,
+  CompleteBody,
+  CompleteParams,
+  errors,
+  Image,
+  ImageParams,
+  RegisteredImage,
+  ReorderBody,
+  UpdateImage,
+  UploadRequest,
+  UploadTicket,
+} from '../schemas';
+import {
+  keyBelongsToBook,
+  makePrimary,
+  newImageKey,
+  registerImage,
+  requireBook,
+  requireImage,
+  toView,
+  type ImageFields,
+  type RegisterResult,
+} from '../services/images';
+import { queueImageProcessing } from '../services/jobs';
+import { deleteObjects, getObjectBytes, headObject } from '../services/storage';
+
+const tags = ['images'];
+const BASE = '/api/v1/books/:bookId/images';
+
+/** Served for a book without images, so clients always have something to show. */
+export const PLACEHOLDER_PATH = '/static/placeholder-cover.svg';
+const PLACEHOLDER_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" width="300" height="300" viewBox="0 0 300 300">' +
+  '<rect width="300" height="300" fill="#e8e4dc"/><rect x="95" y="60" width="110" height="180" rx="6" fill="#b9b1a3"/>' +
+  '<text x="150" y="275" font-family="sans-serif" font-size="16" text-anchor="middle" fill="#6d665b">No image yet</text></svg>';
+
+const FORMAT_BY_MIME: Record<string, ImageFormat> = Object.fromEntries(
+  Object.entries(IMAGE_FORMATS).map(([format, { mime }]) => [mime, format as ImageFormat]),
+);
+
+/** Reads the optional text fields of a multipart upload, with the same rules as the JSON routes. */
+function readUploadFields(fields: Record<string, string>): ImageFields {
+  const out: ImageFields = {};
+  const primary = fields['is_primary']?.toLowerCase();
+  if (primary !== undefined) {
+    if (!['true', 'false', '1', '0'].includes(primary)) throw badRequest('is_primary must be true or false', 'body.is_primary');
+    out.is_primary = primary === 'true' || primary === '1';
+  }
+  const caption = fields['caption'];
+  if (caption !== undefined) {
+    if (caption.length > 2000) throw badRequest('caption must be at most 2000 characters', 'body.caption');
+    out.caption = caption;
+  }
+  const imageType = fields['image_type'];
+  if (imageType !== undefined) {
+    if (!/^[a-z_]{1,50}$/.test(imageType)) throw badRequest('image_type must be 1 to 50 lowercase letters or underscores', 'body.image_type');
+    out.image_type = imageType;
+  }
+  return out;
+}
+
+async function viewResult(deps: AppDeps, result: RegisterResult) {
+  return {
+    image: await toView(deps.config, result.image),
+    duplicate: result.duplicate,
+    ...(result.job ? { processing_job: result.job } : {}),
+  };
+}
+
+async function listViews(deps: AppDeps, db: Kysely<Database>, bookId: number) {
+  const images = await db.selectFrom('book_images').selectAll().where('book_id', '=', bookId).orderBy('display_order').orderBy('id').execute();
+  return Promise.all(images.map((image) => toView(deps.config, image)));
+}
+
+/** The images of a book: upload (multipart or presigned), list, primary, reorder, update, delete. */
+export function imageRoutes(app: ApiApp, deps: AppDeps): void {
+  const { db, config } = deps;
+
+  app.get(PLACEHOLDER_PATH, { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) =>
+    reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').send(PLACEHOLDER_SVG),
+  );
+
+  app.post(
+    BASE,
+    {
+      schema: {
+        tags,
+        summary: 'Upload an image (multipart/form-data)',
+        description:
+          'Parts: `file` (required; JPEG, PNG, WEBP or GIF by its magic bytes), optional `caption`, `image_type`, `is_primary`. ' +
+          'The same bytes twice for one book return the existing image with `duplicate: true` (200). The first image, or ' +
+          '`is_primary=true`, becomes primary and queues processing. Larger files: use `uploads`.',
+        consumes: ['multipart/form-data'],
+        params: BookIdParams,
+        response: { 200: RegisteredImage, 201: RegisteredImage, ...errors(400, 401, 403, 404, 413, 415, 503) },
+      },
+    },
+    async (request, reply) => {
+      const { bookId } = request.params;
+      await requireBook(db, bookId);
+      if (!request.isMultipart()) throw new HttpError(415, 'Send the image as multipart/form-data with a "file" part', 'file');
+      const fields: Record<string, string> = {};
+      let file: { bytes: Buffer; filename: string } | undefined;
+      for await (const part of request.parts({ limits: { fileSize: config.maxUploadBytes, files: 1, fields: 10, fieldSize: 4096 } })) {
+        if (part.type === 'file') {
+          if (part.fieldname !== 'file') {
+            part.file.resume();
+            throw badRequest(`Unexpected file part "${part.fieldname}"; name it "file"`, 'file');
+          }
+          file = { bytes: await part.toBuffer(), filename: part.filename };
+        } else {
+          fields[part.fieldname] = String(part.value);
+        }
+      }
+      if (!file) throw badRequest('The multipart body has no "file" part', 'file');
+      if (file.bytes.length === 0) throw badRequest('The file is empty', 'file');
+      const result = await registerImage(deps, bookId, file.bytes, { ...readUploadFields(fields), original_filename: file.filename || null });
+      return reply.status(result.duplicate ? 200 : 201).send(await viewResult(deps, result));
+    },
+  );
+
+  app.post(
+    `${BASE}/uploads`,
+    {
+      schema: {
+        tags,
+        summary: 'Start a presigned upload',
+        description: 'Returns a presigned PUT URL and its key. PUT the file there, then call `uploads/{key}/complete`.',
+        params: BookIdParams,
+        body: UploadRequest,
+        response: { 201: UploadTicket, ...errors(400, 401, 403, 404, 503) },
+      },
+    },
+    async (request, reply) => {
+      const { bookId } = request.params;
+      await requireBook(db, bookId);
+      const format = FORMAT_BY_MIME[request.body.content_type] as ImageFormat;
+      const key = newImageKey(bookId, format);
+      const ttl = Math.min(config.presignTtlSeconds, 3600);
+      const uploadUrl = await callDependency('S3', () => presignPutUrl(config.imagesBucket, imageObjectKey(key), request.body.content_type, ttl));
+      return reply.status(201).send({
+        key,
+        upload_url: uploadUrl,
+        method: 'PUT' as const,
+        headers: { 'Content-Type': request.body.content_type },
+        expires_in: ttl,
+        max_bytes: config.maxPresignedUploadBytes,
+      });
+    },
+  );
+
+  app.post(
+    `${BASE}/uploads/:key/complete`,
+    {
+      schema: {
+        tags,
+        summary: 'Register a presigned upload',
+        description: 'Checks the object exists (HeadObject), that the key was issued for this book, its size and its magic bytes.',
+        params: CompleteParams,
+        body: Type.Optional(CompleteBody),
+        response: { 200: RegisteredImage, 201: RegisteredImage, ...errors(400, 401, 403, 404, 413, 415, 503) },
+      },
+    },
+    async (request, reply) => {
+      const { bookId, key } = request.params;
+      await requireBook(db, bookId);
+      if (!keyBelongsToBook(key, bookId)) throw badRequest(`The key "${key}" was not issued for book ${bookId}`, 'params.key');
+      const already = await db.selectFrom('book_images').selectAll().where('book_id', '=', bookId).where('s3_key', '=', key).executeTakeFirst();
+      if (already) return reply.status(200).send(await viewResult(deps, { image: already, duplicate: false }));
+
+      const objectKey = imageObjectKey(key);
+      const head = await headObject(config.imagesBucket, objectKey);
+      if (!head) throw new HttpError(404, `Nothing has been uploaded to key "${key}" yet: PUT the file to its upload_url first`, 'params.key');
+      if (head.size > config.maxPresignedUploadBytes) {
+        await deleteObjects(config.imagesBucket, [objectKey]);
+        throw new HttpError(413, `The upload is ${head.size} bytes; the limit is ${config.maxPresignedUploadBytes}`, 'file');
+      }
+      const bytes = await getObjectBytes(config.imagesBucket, objectKey);
+      let result: RegisterResult;
+      try {
+        result = await registerImage(deps, bookId, bytes, request.body ?? {}, key);
+      } catch (error) {
+        // Bytes that are not an accepted image are removed, so the bucket only holds registered images.
+        if (error instanceof HttpError && error.statusCode === 415) await deleteObjects(config.imagesBucket, [objectKey]);
+        throw error;
+      }
+      if (result.duplicate && result.image.s3_key !== key) await deleteObjects(config.imagesBucket, [objectKey, thumbnailObjectKey(key)]);
+      return reply.status(result.duplicate ? 200 : 201).send(await viewResult(deps, result));
+    },
+  );
+
+  app.get(
+    BASE,
+    {
+      schema: {
+        tags,
+        summary: 'The images of a book, in display order',
+        params: BookIdParams,
+        response: { 200: Type.Object({ images: Type.Array(Image) }), ...errors(400, 401, 403, 404, 503) },
+      },
+    },
+    async (request) => {
+      await requireBook(db, request.params.bookId);
+      return { images: await listViews(deps, db, request.params.bookId) };
+    },
+  );
+
+  app.get(
+    `${BASE}/primary`,
+    {
+      schema: {
+        tags,
+        summary: 'The primary image, or a placeholder when the book has none',
+        params: BookIdParams,
+        response: {
+          200: Type.Object({
+            placeholder: Type.Boolean(),
+            image: Type.Union([Image, Type.Null()]),
+            url: Type.String(),
+            thumbnail_url: Type.String(),
+          }),
+          ...errors(400, 401, 403, 404, 503),
+        },
+      },
+    },
+    async (request) => {
+      const { bookId } = request.params;
+      await requireBook(db, bookId);
+      const primary = await db
+        .selectFrom('book_images')
+        .selectAll()
+        .where('book_id', '=', bookId)
+        .orderBy('is_primary', 'desc')
+        .orderBy('display_order')
+        .orderBy('id')
+        .executeTakeFirst();
+      if (!primary?.is_primary) return { placeholder: true, image: null, url: PLACEHOLDER_PATH, thumbnail_url: PLACEHOLDER_PATH };
+      const view = await toView(config, primary);
+      return { placeholder: false, image: view, url: view.url, thumbnail_url: view.thumbnail_url };
+    },
+  );
+
+  app.put(
+    `${BASE}/reorder`,
+    {
+      schema: {
+        tags,
+        summary: 'Reorder images; the first becomes primary',
+        params: BookIdParams,
+        body: ReorderBody,
+        response: { 200: Type.Object({ images: Type.Array(Image), processing_job: Type.Optional(Type.Any()) }), ...errors(400, 401, 403, 404, 503) },
+      },
+    },
+    async (request) => {
+      const { bookId } = request.params;
+      const ids = request.body.image_ids;
+      await requireBook(db, bookId);
+      const { newPrimary, changed } = await db.transaction().execute(async (trx) => {
+        await trx.selectFrom('books').select('id').where('id', '=', bookId).forUpdate().executeTakeFirstOrThrow();
+        const images = await trx.selectFrom('book_images').select(['id']).where('book_id', '=', bookId).orderBy('display_order').orderBy('id').execute();
+        const known = new Set(images.map((i) => i.id));
+        const foreign = ids.filter((id) => !known.has(id));
+        if (foreign.length > 0) throw badRequest(`Not images of book ${bookId}: ${foreign.join(', ')}`, 'body.image_ids');
+        const listed = new Set(ids);
+        const order = [...ids, ...images.map((i) => i.id).filter((id) => !listed.has(id))];
+        for (const [index, id] of order.entries()) {
+          await trx.updateTable('book_images').set({ display_order: index }).where('id', '=', id).execute();
+        }
+        const first = order[0] as number;
+        return { newPrimary: first, changed: await makePrimary(trx, bookId, first) };
+      });
+      const job = changed ? await queueImageProcessing(db, config.imageJobsQueue, bookId, newPrimary) : undefined;
+      return { images: await listViews(deps, db, bookId), ...(job ? { processing_job: job } : {}) };
+    },
+  );
+
+  app.put(
+    `${BASE}/:imageId`,
+    {
+      schema: {
+        tags,
+        summary: 'Change caption or type, or make the image primary',
+        params: ImageParams,
+        body: UpdateImage,
+        response: { 200: Type.Object({ image: Image, processing_job: Type.Optional(Type.Any()) }), ...errors(400, 401, 403, 404, 503) },
+      },
+    },
+    async (request) => {
+      const { bookId, imageId } = request.params;
+      await requireImage(db, bookId, imageId);
+      const { is_primary, ...fields } = request.body;
+      const becamePrimary = await db.transaction().execute(async (trx) => {
+        if (Object.keys(fields).length > 0) await trx.updateTable('book_images').set(fields).where('id', '=', imageId).execute();
+        return is_primary ? makePrimary(trx, bookId, imageId) : false;
+      });
+      const job = becamePrimary ? await queueImageProcessing(db, config.imageJobsQueue, bookId, imageId) : undefined;
+      return { image: await toView(config, await requireImage(db, bookId, imageId)), ...(job ? { processing_job: job } : {}) };
+    },
+  );
+
+  app.delete(
+    `${BASE}/:imageId`,
+    {
+      schema: {
+        tags,
+        summary: 'Delete an image, its object and its thumbnail',
+        description: 'When S3 refuses or cannot be reached the answer is 503 and the image is kept, so the delete can be repeated.',
+        params: ImageParams,
+        response: { 204: Type.Null(), ...errors(400, 401, 403, 404, 503) },
+      },
+    },
+    async (request, reply) => {
+      const { bookId, imageId } = request.params;
+      const image = await requireImage(db, bookId, imageId);
+      await deleteObjects(config.imagesBucket, [imageObjectKey(image.s3_key), thumbnailObjectKey(image.s3_key)]);
+      const promoted = await db.transaction().execute(async (trx) => {
+        await trx.deleteFrom('book_images').where('id', '=', imageId).execute();
+        if (!image.is_primary) return undefined;
+        const next = await trx.selectFrom('book_images').select('id').where('book_id', '=', bookId).orderBy('display_order').orderBy('id').executeTakeFirst();
+        if (next) await makePrimary(trx, bookId, next.id);
+        return next?.id;
+      });
+      if (promoted !== undefined) await queueImageProcessing(db, config.imageJobsQueue, bookId, promoted);
+      return reply.status(204).send(null);
+    },
+  );
+}

@@ -1,0 +1,143 @@
+import { Type } from '@fastify/type-provider-typebox';
+import { invokeJson, LambdaFunctionError, LambdaStatusError, presignGetUrl } from '@bmx/aws-clients';
+import type { ApiApp, AppDeps } from '../app';
+import { badRequest, callDependency, DependencyError, HttpError } from '../errors';
+import { errors, ExtractBody, ItemId } from '../schemas';
+import { listObjects } from '../services/storage';
+
+const tags = ['listings'];
+const IMAGE_EXTENSION = /\.(jpe?g|png|webp|gif)$/i;
+/** Seconds a client is told to wait when the scraper is rate limited and says nothing more precise. */
+const DEFAULT_RETRY_AFTER_SECONDS = 60;
+
+/** The item id: given, else the number in an `/itm/{id}` listing URL. */
+function itemIdOf(body: { url: string; item_id?: string }): string {
+  if (body.item_id) return body.item_id;
+  const match = /\/itm\/(?:[^/?#]+\/)?(\d{6,20})(?:[/?#]|$)/.exec(body.url);
+  if (!match?.[1]) throw badRequest('item_id is required when the URL has no /itm/{id} part', 'body.item_id');
+  return match[1];
+}
+
+const prefixOf = (itemId: string) => `listings/${itemId}/`;
+
+function retryAfterOf(body: unknown): string {
+  const record = body && typeof body === 'object' ? (body as Record<string, unknown>) : {};
+  const value = Number(record['retry_after'] ?? record['retryAfter'] ?? record['retry_after_seconds']);
+  return String(Number.isFinite(value) && value > 0 ? Math.ceil(value) : DEFAULT_RETRY_AFTER_SECONDS);
+}
+
+/** The scraper's result body: API Gateway-style `{statusCode, body}` is unwrapped. */
+function unwrap(result: unknown): unknown {
+  if (result && typeof result === 'object' && 'statusCode' in result && 'body' in result) {
+    const body = (result as { body: unknown }).body;
+    if (typeof body === 'string') {
+      try {
+        return JSON.parse(body);
+      } catch {
+        return body;
+      }
+    }
+    return body;
+  }
+  return result;
+}
+
+/** Listing scrapes through the scraper Lambda: start one, poll it, or run one synchronously. */
+export function listingRoutes(app: ApiApp, { config }: AppDeps): void {
+  const scraper = config.scraperFunctionName;
+  const bucket = config.listingsBucket;
+  const statusUrl = (itemId: string) => `/api/v1/listings/extract/${itemId}/status`;
+
+  app.post(
+    '/api/v1/listings/extract-async',
+    {
+      config: { access: 'editor' },
+      schema: {
+        tags,
+        summary: 'Start scraping a listing (returns at once)',
+        description: `Done already when \`listings/{itemId}/\` has objects; otherwise invokes the scraper with InvocationType Event.`,
+        body: ExtractBody,
+        response: {
+          202: Type.Object({ item_id: Type.String(), status: Type.Union([Type.Literal('done'), Type.Literal('started')]), status_url: Type.String() }),
+          ...errors(400, 401, 403, 503),
+        },
+      },
+    },
+    async (request, reply) => {
+      const itemId = itemIdOf(request.body);
+      const existing = await listObjects(bucket, prefixOf(itemId), 1);
+      if (existing.length > 0) return reply.status(202).send({ item_id: itemId, status: 'done' as const, status_url: statusUrl(itemId) });
+      await callDependency('The scraper Lambda', () =>
+        invokeJson(scraper, { url: request.body.url, fetch_images: true, item_id: itemId }, { invocationType: 'Event' }),
+      );
+      return reply.status(202).send({ item_id: itemId, status: 'started' as const, status_url: statusUrl(itemId) });
+    },
+  );
+
+  app.get(
+    '/api/v1/listings/extract/:itemId/status',
+    {
+      schema: {
+        tags,
+        summary: 'Whether a scrape is done; when it is, presigned URLs of its images',
+        params: Type.Object({ itemId: ItemId }),
+        response: {
+          200: Type.Object({
+            item_id: Type.String(),
+            status: Type.Union([Type.Literal('done'), Type.Literal('pending')]),
+            has_page: Type.Boolean(),
+            image_count: Type.Integer(),
+            images: Type.Array(Type.Object({ key: Type.String(), url: Type.String() })),
+          }),
+          ...errors(400, 401, 403, 503),
+        },
+      },
+    },
+    async (request) => {
+      const { itemId } = request.params;
+      const prefix = prefixOf(itemId);
+      const objects = await listObjects(bucket, prefix);
+      const keys = objects.map((o) => o.Key ?? '');
+      const hasPage = keys.includes(`${prefix}page.html`);
+      const imageKeys = keys.filter((key) => IMAGE_EXTENSION.test(key)).sort();
+      const done = hasPage && imageKeys.length > 0;
+      const images = done
+        ? await callDependency('S3', () =>
+            Promise.all(imageKeys.map(async (key) => ({ key, url: await presignGetUrl(bucket, key, config.presignTtlSeconds) }))),
+          )
+        : [];
+      return { item_id: itemId, status: done ? ('done' as const) : ('pending' as const), has_page: hasPage, image_count: imageKeys.length, images };
+    },
+  );
+
+  app.post(
+    '/api/v1/listings/extract',
+    {
+      config: { access: 'editor' },
+      schema: {
+        tags,
+        summary: 'Scrape a listing synchronously (up to minutes)',
+        description: 'Scraper failures are 502 with the reason; a rate-limited scraper is 429 with Retry-After.',
+        body: ExtractBody,
+        response: { 200: Type.Object({ item_id: Type.String(), result: Type.Unknown() }), ...errors(400, 401, 403, 429, 502, 503) },
+      },
+    },
+    async (request) => {
+      const itemId = itemIdOf(request.body);
+      let result: unknown;
+      try {
+        result = await invokeJson(scraper, { url: request.body.url, fetch_images: true, item_id: itemId }, { profile: 'longCall' });
+      } catch (error) {
+        if (error instanceof LambdaFunctionError) throw new HttpError(502, `The scraper failed: ${error.message}`);
+        if (error instanceof LambdaStatusError) {
+          if (error.statusCode === 429) {
+            throw new HttpError(429, `The scraper is rate limited: ${error.message}`, undefined, { 'Retry-After': retryAfterOf(error.body) });
+          }
+          throw new HttpError(502, `The scraper could not scrape the listing: ${error.message}`);
+        }
+        throw new DependencyError('The scraper Lambda', error);
+      }
+      return { item_id: itemId, result: unwrap(result) };
+    },
+  );
+}

@@ -1,0 +1,154 @@
+import { sql, type BookImage, type Database, type Kysely, type Transaction } from '@bmx/db';
+import { detectImageFormat, IMAGE_FORMATS, imageObjectKey, makeThumbnail, thumbnailObjectKey, type ImageFormat } from '@bmx/images';
+import { createHash, randomUUID } from 'node:crypto';
+import type { ApiConfig } from '../config';
+import { HttpError, notFound } from '../errors';
+import { queueImageProcessing, type QueueResult } from './jobs';
+import { deleteObjects, imageUrls, putObject } from './storage';
+
+/** What the image services need. */
+export interface ImageDeps {
+  db: Kysely<Database>;
+  config: ApiConfig;
+}
+
+/** An image as every response shows it. */
+export type ImageView = BookImage & { url: string; thumbnail_url: string };
+
+/** Throws 404 unless the book exists. */
+export async function requireBook(db: Kysely<Database> | Transaction<Database>, bookId: number): Promise<void> {
+  const book = await db.selectFrom('books').select('id').where('id', '=', bookId).executeTakeFirst();
+  if (!book) throw notFound(`Book ${bookId} does not exist`);
+}
+
+/** One image of the book, or 404. */
+export async function requireImage(db: Kysely<Database>, bookId: number, imageId: number): Promise<BookImage> {
+  const image = await db.selectFrom('book_images').selectAll().where('book_id', '=', bookId).where('id', '=', imageId).executeTakeFirst();
+  if (!image) throw notFound(`Image ${imageId} does not exist for book ${bookId}`);
+  return image;
+}
+
+export async function toView(config: ApiConfig, image: BookImage): Promise<ImageView> {
+  return {
+    ...image,
+    ...(await imageUrls({ bucket: config.imagesBucket, cdnBaseUrl: config.cdnBaseUrl, presignTtlSeconds: config.presignTtlSeconds }, image.s3_key)),
+  };
+}
+
+/** A new key for an image of `bookId`: `{bookId}-{uuid}.{ext}`, flat so it is safe in a URL path segment. */
+export function newImageKey(bookId: number, format: ImageFormat): string {
+  return `${bookId}-${randomUUID()}.${IMAGE_FORMATS[format].extension}`;
+}
+
+const KEY_PATTERN = /^(\d+)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.(jpg|png|webp|gif)$/;
+
+/** True when `key` is one this API issued for `bookId`. */
+export function keyBelongsToBook(key: string, bookId: number): boolean {
+  const match = KEY_PATTERN.exec(key);
+  return Boolean(match && Number(match[1]) === bookId);
+}
+
+/** Image metadata a client may set. */
+export interface ImageFields {
+  original_filename?: string | null;
+  caption?: string | null;
+  image_type?: string | null;
+  is_primary?: boolean;
+}
+
+/** What registering an image did. */
+export interface RegisterResult {
+  image: BookImage;
+  duplicate: boolean;
+  job?: QueueResult;
+}
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+async function findByHash(db: Kysely<Database>, bookId: number, hash: string) {
+  return db.selectFrom('book_images').selectAll().where('book_id', '=', bookId).where('content_hash', '=', hash).executeTakeFirst();
+}
+
+/**
+ * Registers an image's bytes for a book: checks the format from its magic bytes (415), returns the existing
+ * image for a duplicate (same SHA-256 in the same book), stores the original (unless `storedKey` says it is
+ * already in S3) and a JPEG thumbnail, appends it at the end of the order, and makes it primary when it is
+ * the first or asked to be, which queues processing.
+ */
+export async function registerImage(
+  deps: ImageDeps,
+  bookId: number,
+  bytes: Buffer,
+  fields: ImageFields,
+  storedKey?: string,
+): Promise<RegisterResult> {
+  const { db, config } = deps;
+  await requireBook(db, bookId);
+  const format = detectImageFormat(bytes);
+  if (!format) {
+    throw new HttpError(415, 'The file is not a JPEG, PNG, WEBP or GIF image (checked by its content, not its name or declared type)', 'file');
+  }
+  if (storedKey && !storedKey.endsWith(`.${IMAGE_FORMATS[format].extension}`)) {
+    throw new HttpError(415, `The uploaded file is ${format}, but the upload was announced as another type; request a new upload URL with the right content_type`, 'file');
+  }
+  const hash = sha256(bytes);
+  const duplicate = await findByHash(db, bookId, hash);
+  if (duplicate) return { image: duplicate, duplicate: true };
+
+  let thumbnail: Buffer;
+  try {
+    thumbnail = await makeThumbnail(bytes);
+  } catch {
+    throw new HttpError(415, `The file looks like ${format} but could not be decoded`, 'file');
+  }
+
+  const key = storedKey ?? newImageKey(bookId, format);
+  if (!storedKey) await putObject(config.imagesBucket, imageObjectKey(key), bytes, IMAGE_FORMATS[format].mime);
+  await putObject(config.imagesBucket, thumbnailObjectKey(key), thumbnail, 'image/jpeg');
+
+  let image: BookImage;
+  try {
+    image = await db.transaction().execute(async (trx) => {
+      // Serialises order and primary changes per book.
+      await trx.selectFrom('books').select('id').where('id', '=', bookId).forUpdate().executeTakeFirstOrThrow();
+      const { count, last } = await trx
+        .selectFrom('book_images')
+        .select([sql<number>`count(*)::int`.as('count'), sql<number | null>`max(display_order)`.as('last')])
+        .where('book_id', '=', bookId)
+        .executeTakeFirstOrThrow();
+      const primary = fields.is_primary === true || count === 0;
+      if (primary) await trx.updateTable('book_images').set({ is_primary: false }).where('book_id', '=', bookId).execute();
+      return trx
+        .insertInto('book_images')
+        .values({
+          book_id: bookId,
+          s3_key: key,
+          original_filename: fields.original_filename ?? null,
+          content_hash: hash,
+          image_type: fields.image_type ?? null,
+          caption: fields.caption ?? null,
+          display_order: last === null ? 0 : last + 1,
+          is_primary: primary,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+    });
+  } catch (error) {
+    // The same bytes registered by a concurrent request: answer with that image and drop our copies.
+    const winner = /book_images_hash_uq/.test(String((error as Error).message)) ? await findByHash(db, bookId, hash) : undefined;
+    const keys = [thumbnailObjectKey(key), ...(storedKey && !winner ? [] : [imageObjectKey(key)])];
+    await deleteObjects(config.imagesBucket, keys).catch(() => undefined);
+    if (winner) return { image: winner, duplicate: true };
+    throw error;
+  }
+
+  const job = image.is_primary ? await queueImageProcessing(db, config.imageJobsQueue, bookId, image.id) : undefined;
+  return { image, duplicate: false, job };
+}
+
+/** Makes `imageId` the book's only primary image; returns true when it was not primary before. */
+export async function makePrimary(trx: Transaction<Database>, bookId: number, imageId: number): Promise<boolean> {
+  const current = await trx.selectFrom('book_images').select('is_primary').where('id', '=', imageId).executeTakeFirst();
+  await trx.updateTable('book_images').set({ is_primary: sql<boolean>`id = ${imageId}` }).where('book_id', '=', bookId).execute();
+  return !current?.is_primary;
+}
