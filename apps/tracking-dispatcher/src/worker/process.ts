@@ -1,0 +1,151 @@
+import type { QueueRef } from '@bmx/aws-clients';
+import type { Database, Kysely } from '@bmx/db';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { carrierForBook, normaliseTrackingNumber } from '../carriers/detect';
+import { CarrierError } from '../carriers/errors';
+import type { CarrierAdapter, CarrierId } from '../carriers/types';
+import { silentLogger, type Logger } from '../lib/log';
+import { applyTrackingResult } from './apply';
+import { isOpen, readCircuit, recordFailure, recordSuccess, type CircuitPolicy } from './circuit';
+import { deferMessage, queueOfRecord } from './visibility';
+
+/** Everything the worker needs, injected so tests can give it a test database and a fake carrier. */
+export interface WorkerDeps {
+  db: Kysely<Database>;
+  adapters: Partial<Record<CarrierId, CarrierAdapter>>;
+  circuit: CircuitPolicy;
+  /** Hours a Delivered parcel is still checked before tracking stops. */
+  deliveredGraceHours: number;
+  /** Messages of one batch processed at once. Default 4. */
+  concurrency?: number;
+  /** The queue to extend visibility on when a record has no `eventSourceARN`. */
+  queue?: QueueRef;
+  /** Hides a message until a time; default {@link deferMessage}. */
+  defer?: (queue: QueueRef, receiptHandle: string, until: Date, now: Date) => Promise<number>;
+  log?: Logger;
+  clock?: () => Date;
+}
+
+/** What happened to one message. `failed` and `deferred` are reported to SQS as batch item failures. */
+export type RecordOutcome = 'updated' | 'acknowledged' | 'failed' | 'deferred';
+
+/** Reads `{book_id}`: a positive whole number. Returns a reason string when the body is not that. */
+export function parseTrackingMessage(body: string): { bookId: number } | { reason: string } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return { reason: 'body is not JSON' };
+  }
+  const bookId = (parsed as { book_id?: unknown } | null)?.book_id;
+  if (typeof bookId !== 'number' || !Number.isSafeInteger(bookId) || bookId < 1) return { reason: 'book_id must be a positive integer' };
+  return { bookId };
+}
+
+async function deferUntilRetry(deps: WorkerDeps, record: SQSRecord, carrier: CarrierId, until: Date, now: Date, log: Logger): Promise<RecordOutcome> {
+  const queue = queueOfRecord(record.eventSourceARN, deps.queue);
+  if (!queue) {
+    log('error', 'circuit open but the queue is unknown; the message will come back after its visibility timeout', { messageId: record.messageId, carrier });
+    return 'failed';
+  }
+  try {
+    const seconds = await (deps.defer ?? deferMessage)(queue, record.receiptHandle, until, now);
+    log('warn', 'carrier circuit open: message deferred', { messageId: record.messageId, carrier, visibilitySeconds: seconds, retryAt: until.toISOString() });
+    return 'deferred';
+  } catch (error) {
+    log('error', 'could not extend message visibility', { messageId: record.messageId, carrier, error: (error as Error).message });
+    return 'failed';
+  }
+}
+
+/** Processes one message: load the book, ask its carrier (through the circuit breaker), record the answer. */
+export async function processRecord(deps: WorkerDeps, record: SQSRecord): Promise<RecordOutcome> {
+  const log = deps.log ?? silentLogger;
+  const clock = deps.clock ?? (() => new Date());
+  const message = parseTrackingMessage(record.body);
+  if ('reason' in message) {
+    log('error', 'malformed tracking message', { messageId: record.messageId, reason: message.reason });
+    return 'failed';
+  }
+  const { bookId } = message;
+  const book = await deps.db
+    .selectFrom('books')
+    .select(['id', 'tracking_number', 'tracking_carrier', 'tracking_active'])
+    .where('id', '=', bookId)
+    .executeTakeFirst();
+  if (!book) {
+    log('warn', 'book not found; message acknowledged', { messageId: record.messageId, bookId });
+    return 'acknowledged';
+  }
+  if (!book.tracking_active || !book.tracking_number) {
+    log('info', 'book no longer tracked; message acknowledged', { messageId: record.messageId, bookId });
+    return 'acknowledged';
+  }
+  const carrier = carrierForBook(book);
+  if (!carrier) {
+    log('warn', 'no carrier for tracking number; message acknowledged', { messageId: record.messageId, bookId, carrierField: book.tracking_carrier });
+    return 'acknowledged';
+  }
+  const adapter = deps.adapters[carrier];
+  if (!adapter) {
+    log('warn', 'carrier not enabled (TRACKING_CARRIERS); message acknowledged', { messageId: record.messageId, bookId, carrier });
+    return 'acknowledged';
+  }
+
+  const circuit = await readCircuit(deps.db, carrier);
+  if (isOpen(circuit, clock())) return deferUntilRetry(deps, record, carrier, circuit.openUntil as Date, clock(), log);
+
+  let result;
+  try {
+    result = await adapter.track(normaliseTrackingNumber(book.tracking_number));
+  } catch (error) {
+    if (!(error instanceof CarrierError)) {
+      log('error', 'carrier adapter failed unexpectedly', { messageId: record.messageId, bookId, carrier, error: (error as Error).message });
+      return 'failed';
+    }
+    log('error', 'carrier call failed', { messageId: record.messageId, bookId, carrier, kind: error.kind, httpStatus: error.httpStatus, error: error.message });
+    if (!error.countsAgainstCarrier) return 'failed';
+    const now = clock();
+    const state = await recordFailure(deps.db, carrier, deps.circuit, now);
+    // The failure that opens the circuit defers its own message too: it would only meet the open circuit next time.
+    if (isOpen(state, now)) return deferUntilRetry(deps, record, carrier, state.openUntil as Date, now, log);
+    return 'failed';
+  }
+
+  const now = clock();
+  await recordSuccess(deps.db, carrier, now);
+  const outcome = await applyTrackingResult(deps.db, bookId, carrier, result, { now, graceHours: deps.deliveredGraceHours });
+  if (outcome.changed || outcome.stopped) {
+    log('info', 'tracking updated', { bookId, carrier, status: result.status, changed: outcome.changed, stopped: outcome.stopped });
+  }
+  return 'updated';
+}
+
+async function runBounded<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+      while (next < items.length) await work(items[next++] as T);
+    }),
+  );
+}
+
+/**
+ * Processes an SQS batch and reports the messages to retry (`ReportBatchItemFailures`). Never throws: an error in
+ * one message fails that message only.
+ */
+export async function processBatch(deps: WorkerDeps, event: SQSEvent): Promise<SQSBatchResponse> {
+  const log = deps.log ?? silentLogger;
+  const failures: string[] = [];
+  await runBounded(event.Records ?? [], deps.concurrency ?? 4, async (record) => {
+    let outcome: RecordOutcome;
+    try {
+      outcome = await processRecord(deps, record);
+    } catch (error) {
+      log('error', 'tracking message failed', { messageId: record.messageId, error: (error as Error).message });
+      outcome = 'failed';
+    }
+    if (outcome === 'failed' || outcome === 'deferred') failures.push(record.messageId);
+  });
+  return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
+}
