@@ -1,0 +1,218 @@
+// Dispatcher → local SQS → worker → PostgreSQL, with both handlers bundled and deployed to the local Lambda
+// server and the carriers played by a fake on 127.0.0.1. One flow, in order: 1,000 books tracked; delivered
+// parcels stop being dispatched; a carrier outage opens its circuit and nothing reaches the DLQ while it is open.
+import { CreateEventSourceMappingCommand, CreateFunctionCommand, DeleteEventSourceMappingCommand } from '@aws-sdk/client-lambda';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { getLambdaClient, getSqsClient, invokeJson, LambdaFunctionError, resetAwsClients } from '@bmx/aws-clients';
+import { createTestDatabase, sql, type TestDatabase } from '@bmx/db';
+import { bundleLambda, ensureQueue, zipDirectory, type ProvisionedQueue } from '@bmx/local-aws';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { CarrierId } from '../../src/carriers/types';
+import type { DispatchResult } from '../../src/dispatch/dispatch';
+import { listTrackingEvents } from '../../src/events';
+import { readCircuit } from '../../src/worker/circuit';
+import { insertBooks } from '../support/books';
+import { startFakeCarriers, type FakeCarriers, type FakeReply } from '../support/fake-carriers';
+
+jest.setTimeout(120_000);
+
+const SRC = path.join(__dirname, '..', '..', 'src');
+const suffix = randomUUID().slice(0, 8);
+const names = { dispatcher: `tracking-dispatcher-${suffix}`, worker: `tracking-worker-${suffix}`, queue: `tracking-e2e-${suffix}` };
+const BOOKS_PER_CARRIER = 200;
+const VISIBILITY_SECONDS = 3;
+
+/** A valid, unique number of each carrier's format for book `i`. */
+const NUMBER: Record<CarrierId, (i: number) => string> = {
+  ups: (i) => `1Z999AA1${String(i).padStart(10, '0')}`,
+  usps: (i) => `9400${String(i).padStart(18, '0')}`,
+  fedex: (i) => `7${String(i).padStart(11, '0')}`,
+  dhl: (i) => `3${String(i).padStart(9, '0')}`,
+  royal_mail: (i) => `AB${String(i).padStart(9, '0')}GB`,
+};
+const CARRIER_ORDER: CarrierId[] = ['ups', 'usps', 'fedex', 'dhl', 'royal_mail'];
+
+let testDb: TestDatabase;
+let fake: FakeCarriers;
+let queue: ProvisionedQueue;
+let mappingId: string | undefined;
+let buildDir: string;
+const idsByCarrier = {} as Record<CarrierId, number[]>;
+let carrierReplies: Partial<Record<CarrierId, FakeReply>> = {};
+
+async function deploy(name: string, entry: string, handler: string, env: Record<string, string>, timeout: number) {
+  const outDir = path.join(buildDir, name);
+  await bundleLambda({ entry, outDir });
+  await getLambdaClient().send(
+    new CreateFunctionCommand({
+      FunctionName: name,
+      Runtime: 'nodejs20.x',
+      Role: 'arn:aws:iam::000000000000:role/lambda',
+      Handler: `index.${handler}`,
+      Code: { ZipFile: zipDirectory(outDir) },
+      Timeout: timeout,
+      Environment: { Variables: env },
+    }),
+  );
+}
+
+async function queueDepths(url: string): Promise<{ visible: number; inFlight: number }> {
+  const out = await getSqsClient().send(
+    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+  );
+  return { visible: Number(out.Attributes?.['ApproximateNumberOfMessages']), inFlight: Number(out.Attributes?.['ApproximateNumberOfMessagesNotVisible']) };
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** Books checked at or after `since`. */
+async function checkedSince(since: Date, ids?: number[]): Promise<number> {
+  let query = testDb.db.selectFrom('books').select((eb) => eb.fn.countAll<string>().as('n')).where('tracking_last_checked', '>=', since);
+  if (ids) query = query.where('id', 'in', ids);
+  return Number((await query.executeTakeFirstOrThrow()).n);
+}
+
+const dispatch = () => invokeJson<DispatchResult>(names.dispatcher, { source: 'aws.events', 'detail-type': 'Scheduled Event' }, { profile: 'longCall' });
+
+beforeAll(async () => {
+  resetAwsClients();
+  buildDir = mkdtempSync(path.join(tmpdir(), 'tracking-e2e-'));
+  [testDb, fake, queue] = await Promise.all([
+    createTestDatabase('tracking_e2e'),
+    startFakeCarriers(),
+    ensureQueue({ name: names.queue, visibilityTimeoutSeconds: VISIBILITY_SECONDS, maxReceiveCount: 3 }),
+  ]);
+  fake.reply = (carrier) => carrierReplies[carrier] ?? { fixture: 'in-transit' };
+
+  for (const carrier of CARRIER_ORDER) {
+    idsByCarrier[carrier] = await insertBooks(
+      testDb.db,
+      Array.from({ length: BOOKS_PER_CARRIER }, (_, i) => ({ title: `${carrier} ${i}`, tracking_number: NUMBER[carrier](i), tracking_active: true })),
+    );
+  }
+
+  const common = { DATABASE_URL: testDb.url, TRACKING_QUEUE_NAME: names.queue };
+  await Promise.all([
+    deploy(names.dispatcher, path.join(SRC, 'dispatcher.ts'), 'handler', { ...common, DISPATCH_PAGE_SIZE: '300' }, 60),
+    deploy(
+      names.worker,
+      path.join(SRC, 'worker.ts'),
+      'handler',
+      { ...common, ...fake.env, TRACKING_DELIVERED_GRACE_HOURS: '0', CARRIER_TIMEOUT_MS: '2000', TRACKING_WORKER_CONCURRENCY: '4' },
+      30,
+    ),
+  ]);
+  const mapping = await getLambdaClient().send(
+    new CreateEventSourceMappingCommand({
+      FunctionName: names.worker,
+      EventSourceArn: queue.arn,
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    }),
+  );
+  mappingId = mapping.UUID;
+});
+
+afterAll(async () => {
+  if (mappingId) await getLambdaClient().send(new DeleteEventSourceMappingCommand({ UUID: mappingId })).catch(() => undefined);
+  await fake?.close();
+  await testDb?.drop();
+  rmSync(buildDir, { recursive: true, force: true });
+  resetAwsClients();
+});
+
+it('tracks 1,000 books: dispatcher → SQS → worker → database, with the history the API can list', async () => {
+  const start = new Date(Date.now() - 1000);
+  await expect(dispatch()).resolves.toEqual({ dispatched: 1000, failed: 0 });
+  await waitFor('1,000 books checked', async () => (await checkedSince(start)) === 1000);
+
+  const statuses = await testDb.db.selectFrom('books').select(['tracking_status', 'tracking_carrier']).execute();
+  expect(statuses.every((b) => b.tracking_status === 'In Transit')).toBe(true);
+  expect(new Set(statuses.map((b) => b.tracking_carrier))).toEqual(new Set(CARRIER_ORDER));
+  const events = await testDb.db.selectFrom('tracking_events').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+  expect(Number(events.n)).toBe(1000);
+  const history = await listTrackingEvents(testDb.db, idsByCarrier.royal_mail[0]!);
+  expect(history).toEqual([expect.objectContaining({ carrier: 'royal_mail', previous_status: null, status: 'In Transit' })]);
+  await waitFor('queue drained', async () => {
+    const d = await queueDepths(queue.url);
+    return d.visible === 0 && d.inFlight === 0;
+  });
+});
+
+it('stops dispatching delivered parcels', async () => {
+  carrierReplies = { dhl: { fixture: 'delivered' } };
+  const start = new Date();
+  await expect(dispatch()).resolves.toEqual({ dispatched: 1000, failed: 0 });
+  await waitFor('1,000 books checked again', async () => (await checkedSince(start)) === 1000);
+
+  const dhl = await testDb.db.selectFrom('books').selectAll().where('id', 'in', idsByCarrier.dhl).execute();
+  for (const b of dhl) {
+    expect(b.tracking_status).toBe('Delivered');
+    expect(b.tracking_delivered_at).toBeInstanceOf(Date);
+    expect(b.tracking_active).toBe(false);
+  }
+  const history = await listTrackingEvents(testDb.db, idsByCarrier.dhl[0]!);
+  expect(history.map((e) => [e.previous_status, e.status])).toEqual([
+    [null, 'In Transit'],
+    ['In Transit', 'Delivered'],
+  ]);
+  await waitFor('queue drained', async () => {
+    const d = await queueDepths(queue.url);
+    return d.visible === 0 && d.inFlight === 0;
+  });
+});
+
+it('a carrier outage opens its circuit; its messages wait in flight and none reach the DLQ', async () => {
+  carrierReplies = { ups: { status: 503, raw: '{"message":"Service Unavailable"}' } };
+  fake.requests.length = 0;
+  const start = new Date();
+  // Delivered DHL parcels are no longer selected.
+  await expect(dispatch()).resolves.toEqual({ dispatched: 800, failed: 0 });
+
+  const others = [...idsByCarrier.usps, ...idsByCarrier.fedex, ...idsByCarrier.royal_mail];
+  await waitFor('the other carriers checked', async () => (await checkedSince(start, others)) === others.length);
+  await waitFor('every UPS message deferred', async () => {
+    const d = await queueDepths(queue.url);
+    return d.visible === 0 && d.inFlight === BOOKS_PER_CARRIER;
+  });
+  const circuit = await readCircuit(testDb.db, 'ups');
+  expect(circuit.failureCount).toBeGreaterThanOrEqual(3);
+  expect(circuit.openUntil!.getTime()).toBeGreaterThan(Date.now() + 25 * 60_000);
+
+  // Several visibility timeouts later (maxReceiveCount is 3): still in flight, still nothing in the DLQ.
+  await new Promise((resolve) => setTimeout(resolve, 4 * VISIBILITY_SECONDS * 1000));
+  expect(await queueDepths(queue.dlq!.url)).toEqual({ visible: 0, inFlight: 0 });
+  expect(await queueDepths(queue.url)).toEqual({ visible: 0, inFlight: BOOKS_PER_CARRIER });
+
+  // Only the calls that opened the circuit reached UPS (a few more can be in flight in one batch at that moment).
+  const upsCalls = fake.requests.filter((r) => r.carrier === 'ups').length;
+  expect(upsCalls).toBeGreaterThanOrEqual(3);
+  expect(upsCalls).toBeLessThan(10);
+  // The outage never overwrote a status.
+  const ups = await testDb.db.selectFrom('books').select('tracking_status').where('id', 'in', idsByCarrier.ups).execute();
+  expect(ups.every((b) => b.tracking_status === 'In Transit')).toBe(true);
+  const upsEvents = await testDb.db
+    .selectFrom('tracking_events')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('carrier', '=', 'ups')
+    .where(sql<boolean>`status <> 'In Transit'`)
+    .executeTakeFirstOrThrow();
+  expect(Number(upsEvents.n)).toBe(0);
+});
+
+it('a dispatcher without queue configuration fails at start-up, naming the variable', async () => {
+  const name = `tracking-dispatcher-noqueue-${suffix}`;
+  await deploy(name, path.join(SRC, 'dispatcher.ts'), 'handler', { DATABASE_URL: testDb.url }, 10);
+  const error = await invokeJson(name, {}).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(LambdaFunctionError);
+  expect((error as Error).message).toMatch(/TRACKING_QUEUE_URL/);
+});
