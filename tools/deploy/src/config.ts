@@ -3,6 +3,8 @@ import path from 'node:path';
 
 /** One Lambda function of an app, as its `lambda.deploy.json` describes it. `{env}` in strings becomes the environment name. */
 export interface FunctionSpec {
+  /** Short id, unique in the app: names the bundle's folder under `dist/apps/<app>/`. */
+  id: string;
   /** Function name, e.g. `bmx-{env}-image-processor`. */
   name: string;
   /** Handler module, relative to the app's folder. */
@@ -23,6 +25,10 @@ export interface FunctionSpec {
   schedule?: { rateSeconds: number; input?: unknown };
   /** Event sent by the post-deploy smoke test. Default `{ "smoke_test": true }`. */
   smokeTest?: unknown;
+  /** Packages left out of the bundle and shipped whole in the zip's node_modules (native addons such as sharp). */
+  nodeModules?: string[];
+  /** Largest zip allowed, in KiB; the bundle step fails above it. */
+  budgetKiB: number;
 }
 
 /** An app's deploy configuration. */
@@ -42,8 +48,12 @@ export function loadDeployConfig(appDir: string, envName: string): DeployConfig 
   const file = path.join(appDir, 'lambda.deploy.json');
   const raw = JSON.parse(readFileSync(file, 'utf8')) as { functions?: FunctionSpec[] };
   if (!Array.isArray(raw.functions) || raw.functions.length === 0) throw new Error(`${file}: "functions" must be a non-empty array`);
+  const ids = new Set<string>();
   for (const [i, fn] of raw.functions.entries()) {
-    if (!fn.name || !fn.entry) throw new Error(`${file}: functions[${i}] needs "name" and "entry"`);
+    if (!fn.id || !fn.name || !fn.entry) throw new Error(`${file}: functions[${i}] needs "id", "name" and "entry"`);
+    if (!/^[a-z0-9-]+$/.test(fn.id) || ids.has(fn.id)) throw new Error(`${file}: functions[${i}].id must be unique lowercase letters, digits, dashes`);
+    if (!(typeof fn.budgetKiB === 'number' && fn.budgetKiB > 0)) throw new Error(`${file}: functions[${i}].budgetKiB must be a positive number`);
+    ids.add(fn.id);
   }
   return { app: path.basename(appDir), appDir, functions: substitute(raw.functions, envName) };
 }

@@ -1,5 +1,6 @@
-import { bundleLambda, zipDirectory } from '@bmx/local-aws';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { bundleApp, repoRoot } from './bundle-app';
 import { loadDeployConfig } from './config';
 import { deployFunction, wireSchedule, wireSqsTrigger, type FunctionDeployResult } from './deploy-function';
 
@@ -7,8 +8,10 @@ import { deployFunction, wireSchedule, wireSqsTrigger, type FunctionDeployResult
 export interface DeployAppOptions {
   /** Environment name substituted for `{env}`. */
   envName: string;
-  /** Where bundles go; default `<repo>/dist/apps`. */
+  /** Where bundles are; default `<repo>/dist/apps`. */
   outRoot?: string;
+  /** Deploy the zips already in `outRoot` (what `nx bundle` built and budget-checked) instead of bundling again. */
+  useExistingBundles?: boolean;
   /** Variables added to every function of this deploy (e.g. DATABASE_URL for the local stack). */
   extraEnv?: Record<string, string>;
   /** Lambda endpoint that accepts `/local/schedules` (the local server); schedules are skipped without it. */
@@ -16,16 +19,16 @@ export interface DeployAppOptions {
   log?: (line: string) => void;
 }
 
-const repoRoot = path.resolve(__dirname, '../../..');
-
-/** Bundles and deploys every function of one app, then wires its queues and schedules. */
+/** Deploys every function of one app from its zips, then wires its queues and schedules. */
 export async function deployApp(appDir: string, options: DeployAppOptions): Promise<FunctionDeployResult[]> {
   const log = options.log ?? (() => undefined);
   const config = loadDeployConfig(appDir, options.envName);
+  const appOut = path.join(options.outRoot ?? path.join(repoRoot, 'dist/apps'), config.app);
+  if (!options.useExistingBundles) await bundleApp(appDir, { outRoot: options.outRoot, log });
   const results: FunctionDeployResult[] = [];
   for (const fn of config.functions) {
-    const outDir = path.join(options.outRoot ?? path.join(repoRoot, 'dist/apps'), config.app, fn.name);
-    await bundleLambda({ entry: path.join(appDir, fn.entry), outDir });
+    const zipPath = path.join(appOut, `${fn.id}.zip`);
+    if (!existsSync(zipPath)) throw new Error(`${path.relative(repoRoot, zipPath)} is missing: run \`nx bundle ${config.app}\` first`);
     const environment: Record<string, string> = { ...(fn.environment ?? {}) };
     for (const name of fn.passEnv ?? []) {
       const value = process.env[name];
@@ -33,9 +36,10 @@ export async function deployApp(appDir: string, options: DeployAppOptions): Prom
       environment[name] = value;
     }
     Object.assign(environment, options.extraEnv ?? {});
-    const result = await deployFunction(fn, zipDirectory(outDir), environment);
+    const result = await deployFunction(fn, readFileSync(zipPath), environment);
     results.push(result);
-    log(`${fn.name}: version ${result.version}, smoke test ${result.smokeTest}${result.error ? ` (${result.error})` : ''}`);
+    const outcome = result.unchanged ? 'unchanged, not redeployed' : `version ${result.version}, smoke test ${result.smokeTest}`;
+    log(`${fn.name}: ${outcome}${result.error ? ` (${result.error})` : ''}`);
     if (result.smokeTest === 'passed') {
       await wireSqsTrigger(fn);
       if (options.localLambdaEndpoint) await wireSchedule(fn, options.localLambdaEndpoint);

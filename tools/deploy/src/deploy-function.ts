@@ -4,6 +4,7 @@ import {
   CreateFunctionCommand,
   GetAliasCommand,
   GetFunctionCommand,
+  GetFunctionConfigurationCommand,
   ListEventSourceMappingsCommand,
   PublishVersionCommand,
   ResourceNotFoundException,
@@ -14,6 +15,7 @@ import {
   waitUntilFunctionUpdatedV2,
 } from '@aws-sdk/client-lambda';
 import { getLambdaClient, invokeJson } from '@bmx/aws-clients';
+import { createHash } from 'node:crypto';
 import { ensureQueue } from '@bmx/local-aws';
 import type { FunctionSpec } from './config';
 
@@ -24,6 +26,8 @@ export const LIVE_ALIAS = 'live';
 export interface FunctionDeployResult {
   name: string;
   created: boolean;
+  /** True when `live` already runs this exact code and configuration: nothing was deployed. */
+  unchanged: boolean;
   version: string;
   /** The version `live` pointed at before, when there was one. */
   previousVersion?: string;
@@ -35,6 +39,19 @@ export interface FunctionDeployResult {
 async function aliasVersion(name: string): Promise<string | undefined> {
   try {
     return (await getLambdaClient().send(new GetAliasCommand({ FunctionName: name, Name: LIVE_ALIAS }))).FunctionVersion;
+  } catch (error) {
+    if (error instanceof ResourceNotFoundException) return undefined;
+    throw error;
+  }
+}
+
+function sorted(record: Record<string, string>): [string, string][] {
+  return Object.entries(record).sort(([a], [b]) => a.localeCompare(b));
+}
+
+async function liveConfiguration(name: string) {
+  try {
+    return await getLambdaClient().send(new GetFunctionConfigurationCommand({ FunctionName: name, Qualifier: LIVE_ALIAS }));
   } catch (error) {
     if (error instanceof ResourceNotFoundException) return undefined;
     throw error;
@@ -73,6 +90,20 @@ export async function deployFunction(spec: FunctionSpec, zip: Buffer, environmen
     Environment: { Variables: environment },
   };
   const created = !(await exists(spec.name));
+  const codeSha256 = createHash('sha256').update(zip).digest('base64');
+  if (!created) {
+    const live = await liveConfiguration(spec.name);
+    if (
+      live &&
+      live.CodeSha256 === codeSha256 &&
+      live.Handler === settings.Handler &&
+      live.MemorySize === settings.MemorySize &&
+      live.Timeout === settings.Timeout &&
+      JSON.stringify(sorted(live.Environment?.Variables ?? {})) === JSON.stringify(sorted(environment))
+    ) {
+      return { name: spec.name, created: false, unchanged: true, version: live.Version as string, smokeTest: 'passed', rolledBack: false };
+    }
+  }
   if (created) {
     await lambda.send(new CreateFunctionCommand({ ...settings, Role: 'arn:aws:iam::000000000000:role/bmx-lambda', Code: { ZipFile: zip } }));
   } else {
@@ -92,12 +123,13 @@ export async function deployFunction(spec: FunctionSpec, zip: Buffer, environmen
   }
   if (smokeError === undefined) {
     await pointAlias(spec.name, version as string, previousVersion !== undefined);
-  } else if (previousVersion === undefined) {
-    // Nothing good to fall back on: leave no alias, so no trigger runs the broken code.
   }
+  // On a failed smoke test `live` is not touched: it stays on the previous version, or, for a first deploy, does
+  // not exist, so no trigger runs the broken code.
   return {
     name: spec.name,
     created,
+    unchanged: false,
     version: version as string,
     previousVersion,
     smokeTest: smokeError === undefined ? 'passed' : 'failed',

@@ -22,7 +22,7 @@ interface DemoOptions {
   waitSeconds?: number;
 }
 
-async function call<T>(options: DemoOptions, method: string, route: string, body?: BodyInit, headers: Record<string, string> = {}): Promise<T> {
+async function call<T>(options: DemoOptions, method: string, route: string, body?: string | FormData, headers: Record<string, string> = {}): Promise<T> {
   const response = await fetch(`${options.apiUrl}${route}`, { method, body, headers: { 'x-api-key': options.apiKey, ...headers } });
   const text = await response.text();
   if (!response.ok) throw new Error(`${method} ${route} → ${response.status}: ${text}`);

@@ -1,10 +1,10 @@
 // npm start: the whole system on 127.0.0.1. Local S3/SQS/Lambda, an embedded PostgreSQL (unless DATABASE_URL is
 // set), every app's Lambdas deployed from their lambda.deploy.json, the API server, and a demo flow through it all.
 import { createDatabase, migrateToLatest, type Kysely } from '@bmx/db';
-import { deployApp } from '@bmx/deploy';
+import { deployApp, LOCAL_STACK_FILE } from '@bmx/deploy';
 import { ensureBucket, startLocalAws } from '@bmx/local-aws';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { runDemo } from './demo';
@@ -75,8 +75,10 @@ async function main(): Promise<void> {
   Object.assign(process.env, shared);
   await ensureBucket(shared.IMAGES_BUCKET);
 
-  // Local Lambda processes find native packages (sharp) in the workspace's node_modules.
-  const extraEnv = { ...shared, NODE_PATH: path.join(root, 'node_modules') };
+  // So `nx deploy <app>` / `npm run deploy:affected` from another terminal reach this stack.
+  mkdirSync(path.dirname(LOCAL_STACK_FILE), { recursive: true });
+  writeFileSync(LOCAL_STACK_FILE, JSON.stringify({ ...aws.env, ...shared }, null, 2));
+  const extraEnv = shared;
   const apps = readdirSync(path.join(root, 'apps')).filter((app) => existsSync(path.join(root, 'apps', app, 'lambda.deploy.json')));
   for (const app of apps) {
     await deployApp(path.join(root, 'apps', app), {
@@ -98,6 +100,7 @@ async function main(): Promise<void> {
   log(`demo admin API key for this run (send as X-API-Key): ${api.demoKey}`);
 
   const shutdown = async (code: number) => {
+    rmSync(LOCAL_STACK_FILE, { force: true });
     api.child.kill('SIGTERM');
     await aws.stop();
     await embedded?.stop();

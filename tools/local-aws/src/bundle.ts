@@ -1,4 +1,4 @@
-import { build } from 'esbuild';
+import { build, type Metafile } from 'esbuild';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 
@@ -15,6 +15,8 @@ export interface BundleLambdaOptions {
   minify?: boolean;
   /** More packages to leave out of the bundle. */
   external?: string[];
+  /** Import specifiers to resolve elsewhere, e.g. a pinned copy of a workspace library. */
+  alias?: Record<string, string>;
 }
 
 /**
@@ -22,9 +24,14 @@ export interface BundleLambdaOptions {
  * string is `index.<export>`. Workspace libraries resolve to their TypeScript source.
  */
 export async function bundleLambda(options: BundleLambdaOptions): Promise<string> {
+  return (await bundleLambdaWithMetafile(options)).outfile;
+}
+
+/** {@link bundleLambda}, also returning esbuild's metafile (which inputs went in, from which packages). */
+export async function bundleLambdaWithMetafile(options: BundleLambdaOptions): Promise<{ outfile: string; metafile: Metafile }> {
   mkdirSync(options.outDir, { recursive: true });
   const outfile = path.join(options.outDir, 'index.js');
-  await build({
+  const result = await build({
     entryPoints: [options.entry],
     outfile,
     bundle: true,
@@ -37,6 +44,8 @@ export async function bundleLambda(options: BundleLambdaOptions): Promise<string
     external: [...LAMBDA_EXTERNALS, ...(options.external ?? [])],
     logLevel: 'silent',
     legalComments: 'none',
+    metafile: true,
+    ...(options.alias ? { alias: options.alias } : {}),
   });
-  return outfile;
+  return { outfile, metafile: result.metafile };
 }

@@ -3,4 +3,4 @@ export { spawnLocalAws, type LocalAwsProcess } from './process';
 export { ensureBucket, ensureQueue, type QueueSpec, type ProvisionedQueue } from './provision';
 export { startLambdaServer, type LambdaServer, type LambdaServerOptions } from './lambda/server';
 export { zipDirectory, zipFiles } from './zip';
-export { bundleLambda, LAMBDA_EXTERNALS, type BundleLambdaOptions } from './bundle';
+export { bundleLambda, bundleLambdaWithMetafile, LAMBDA_EXTERNALS, type BundleLambdaOptions } from './bundle';

@@ -1,14 +1,17 @@
 import { GetAliasCommand, GetFunctionConfigurationCommand, ListEventSourceMappingsCommand } from '@aws-sdk/client-lambda';
 import { getLambdaClient, invokeJson, resetAwsClients } from '@bmx/aws-clients';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { deployApp, LIVE_ALIAS } from '../../src';
+import { bundleApp, deployApp, LIVE_ALIAS, type BundleManifest } from '../../src';
 
 const appDir = path.join(__dirname, '../fixtures/sample-app');
 const envName = `t${Date.now().toString(36)}`;
 const name = `sample-${envName}-worker`;
 let outRoot: string;
+
+const liveVersion = async () => (await getLambdaClient().send(new GetAliasCommand({ FunctionName: name, Name: LIVE_ALIAS }))).FunctionVersion;
 
 beforeAll(() => {
   resetAwsClients();
@@ -19,32 +22,64 @@ afterAll(() => {
   resetAwsClients();
 });
 
+describe('bundleApp', () => {
+  it('writes a zip and a manifest with its size, sha256, budget and the inlined SDK version', async () => {
+    const [built] = await bundleApp(appDir, { outRoot });
+    const manifest = JSON.parse(readFileSync(path.join(outRoot, 'sample-app/manifest.json'), 'utf8')) as BundleManifest;
+    const zip = readFileSync(built!.zipPath);
+    expect(manifest.functions).toEqual([
+      expect.objectContaining({ id: 'worker', sizeBytes: zip.length, sha256: createHash('sha256').update(zip).digest('hex'), budgetBytes: 64 * 1024 }),
+    ]);
+    expect(manifest.commit).toMatch(/^([0-9a-f]{40}|unknown)$/);
+    expect(manifest.awsClients.source).toBe('workspace');
+  });
+
+  it('fails when a zip is over its budget', async () => {
+    const tight = mkdtempSync(path.join(tmpdir(), 'bmx-budget-'));
+    try {
+      const { cpSync, writeFileSync } = await import('node:fs');
+      cpSync(appDir, tight, { recursive: true });
+      const config = JSON.parse(readFileSync(path.join(tight, 'lambda.deploy.json'), 'utf8'));
+      config.functions[0].budgetKiB = 0.1;
+      writeFileSync(path.join(tight, 'lambda.deploy.json'), JSON.stringify(config));
+      await expect(bundleApp(tight, { outRoot })).rejects.toThrow(/over budget.*worker/);
+    } finally {
+      rmSync(tight, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('deployApp against the local Lambda server', () => {
   it('creates the function, publishes, smoke-tests, points live at it and wires its queue', async () => {
     const [result] = await deployApp(appDir, { envName, outRoot });
-    expect(result).toMatchObject({ name, created: true, version: '1', smokeTest: 'passed', rolledBack: false });
+    expect(result).toMatchObject({ name, created: true, unchanged: false, version: '1', smokeTest: 'passed', rolledBack: false });
     const config = await getLambdaClient().send(new GetFunctionConfigurationCommand({ FunctionName: name }));
     expect(config).toMatchObject({ Handler: 'index.handler', MemorySize: 256, Timeout: 5, Environment: { Variables: { GREETING: `hello from ${envName}` } } });
-    const alias = await getLambdaClient().send(new GetAliasCommand({ FunctionName: name, Name: LIVE_ALIAS }));
-    expect(alias.FunctionVersion).toBe('1');
+    expect(await liveVersion()).toBe('1');
     const mappings = await getLambdaClient().send(new ListEventSourceMappingsCommand({ FunctionName: name }));
     expect(mappings.EventSourceMappings).toHaveLength(1);
     expect(mappings.EventSourceMappings![0]).toMatchObject({ BatchSize: 5, FunctionResponseTypes: ['ReportBatchItemFailures'] });
   });
 
-  it('redeploys idempotently: a new version, the same single mapping', async () => {
+  it('does not redeploy identical code and configuration', async () => {
     const [result] = await deployApp(appDir, { envName, outRoot });
-    expect(result).toMatchObject({ created: false, version: '2', previousVersion: '1', smokeTest: 'passed' });
+    expect(result).toMatchObject({ unchanged: true, version: '1' });
+    expect(await liveVersion()).toBe('1');
+  });
+
+  it('publishes a new version on a change, keeping one mapping', async () => {
+    const [result] = await deployApp(appDir, { envName, outRoot, extraEnv: { FEATURE: 'on' } });
+    expect(result).toMatchObject({ created: false, unchanged: false, version: '2', previousVersion: '1', smokeTest: 'passed' });
+    expect(await liveVersion()).toBe('2');
     const mappings = await getLambdaClient().send(new ListEventSourceMappingsCommand({ FunctionName: name }));
     expect(mappings.EventSourceMappings).toHaveLength(1);
   });
 
   it('keeps live on the previous version when the new build fails its smoke test', async () => {
-    const [result] = await deployApp(appDir, { envName, outRoot, extraEnv: { SAMPLE_BROKEN: 'yes' } });
+    const [result] = await deployApp(appDir, { envName, outRoot, extraEnv: { FEATURE: 'on', SAMPLE_BROKEN: 'yes' } });
     expect(result).toMatchObject({ version: '3', previousVersion: '2', smokeTest: 'failed', rolledBack: true });
     expect(result!.error).toMatch(/this build is broken/);
-    const alias = await getLambdaClient().send(new GetAliasCommand({ FunctionName: name, Name: LIVE_ALIAS }));
-    expect(alias.FunctionVersion).toBe('2');
+    expect(await liveVersion()).toBe('2');
     await expect(invokeJson(name, { smoke_test: true }, { qualifier: LIVE_ALIAS })).resolves.toMatchObject({ ok: true });
   });
 });

@@ -1,0 +1,37 @@
+// Gives every app that has a lambda.deploy.json a `bundle` and a `deploy` target (inferred, like Nx's own plugins),
+// so `nx affected -t deploy` deploys exactly the apps a change touched.
+const path = require('node:path');
+
+const CLI = 'node --conditions=@bmx/source --import tsx tools/deploy/src/cli.ts';
+
+module.exports.createNodesV2 = [
+  'apps/*/lambda.deploy.json',
+  async (configFiles) =>
+    configFiles.map((file) => {
+      const root = path.dirname(file);
+      return [
+        file,
+        {
+          projects: {
+            [root]: {
+              targets: {
+                bundle: {
+                  command: `${CLI} bundle ${root}`,
+                  cache: true,
+                  inputs: ['production', '^production', '{workspaceRoot}/tools/deploy/src/**/*', { externalDependencies: ['esbuild'] }],
+                  outputs: [`{workspaceRoot}/dist/apps/${path.basename(root)}`],
+                  metadata: { description: 'Bundle each Lambda, zip it, write manifest.json, check budgets and the aws-clients pin' },
+                },
+                deploy: {
+                  command: `${CLI} deploy ${root}`,
+                  dependsOn: ['bundle'],
+                  cache: false,
+                  metadata: { description: 'Deploy the bundles: create/update, publish, smoke test, move the live alias, wire triggers' },
+                },
+              },
+            },
+          },
+        },
+      ];
+    }),
+];

@@ -1,0 +1,110 @@
+import { bundleLambdaWithMetafile, zipDirectory } from '@bmx/local-aws';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadDeployConfig, type FunctionSpec } from './config';
+import { copyPackageClosure } from './native-modules';
+import { resolveAwsClientsPin, type AwsClientsPin } from './pin';
+
+export const repoRoot = path.resolve(__dirname, '../../..');
+
+/** One function's built package. */
+export interface BuiltFunction {
+  spec: FunctionSpec;
+  zipPath: string;
+  sizeBytes: number;
+  sha256: string;
+}
+
+/** What `dist/apps/<app>/manifest.json` records. */
+export interface BundleManifest {
+  app: string;
+  commit: string;
+  /** The `@bmx/aws-clients` inlined: the workspace lib, or the app's pinned copy. */
+  awsClients: { version: string; source: 'workspace' | 'pinned' };
+  functions: {
+    id: string;
+    name: string;
+    zip: string;
+    sizeBytes: number;
+    sha256: string;
+    budgetBytes: number;
+    /** npm packages inlined in the bundle or shipped beside it, with their versions. */
+    packages: Record<string, string>;
+  }[];
+}
+
+function gitCommit(): string {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Package name → version of every node_modules package esbuild pulled into the bundle. */
+function inlinedPackages(inputs: string[]): Record<string, string> {
+  const found: Record<string, string> = {};
+  for (const input of inputs) {
+    const match = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input.split(path.sep).join('/'));
+    if (!match || found[match[1] as string]) continue;
+    const name = match[1] as string;
+    const dir = input.slice(0, input.lastIndexOf(`node_modules/${name}/`) + `node_modules/${name}`.length);
+    try {
+      found[name] = (JSON.parse(readFileSync(path.resolve(repoRoot, dir, 'package.json'), 'utf8')) as { version: string }).version;
+    } catch {
+      found[name] = 'unknown';
+    }
+  }
+  return found;
+}
+
+/**
+ * Bundles every function of the app into `dist/apps/<app>/<id>/`, zips it to `dist/apps/<app>/<id>.zip`, writes
+ * `manifest.json`, and fails when a zip is over its budget or the app's aws-clients pin disagrees with the lib.
+ */
+export async function bundleApp(appDir: string, options: { outRoot?: string; log?: (line: string) => void } = {}): Promise<BuiltFunction[]> {
+  const log = options.log ?? (() => undefined);
+  const config = loadDeployConfig(appDir, 'ENV');
+  const pin: AwsClientsPin = resolveAwsClientsPin(appDir);
+  const appOut = path.join(options.outRoot ?? path.join(repoRoot, 'dist/apps'), config.app);
+  const manifest: BundleManifest = {
+    app: config.app,
+    commit: gitCommit(),
+    awsClients: { version: pin.version, source: pin.alias ? 'pinned' : 'workspace' },
+    functions: [],
+  };
+  const built: BuiltFunction[] = [];
+  const overBudget: string[] = [];
+  for (const spec of config.functions) {
+    const outDir = path.join(appOut, spec.id);
+    rmSync(outDir, { recursive: true, force: true });
+    const { metafile } = await bundleLambdaWithMetafile({
+      entry: path.join(appDir, spec.entry),
+      outDir,
+      external: spec.nodeModules,
+      ...(pin.alias ? { alias: pin.alias } : {}),
+    });
+    const packages = {
+      ...inlinedPackages(Object.keys(metafile.inputs)),
+      ...copyPackageClosure(spec.nodeModules ?? [], repoRoot, outDir),
+      '@bmx/aws-clients': pin.version,
+    };
+    const zip = zipDirectory(outDir);
+    const zipPath = path.join(appOut, `${spec.id}.zip`);
+    writeFileSync(zipPath, zip);
+    const sha256 = createHash('sha256').update(zip).digest('hex');
+    const budgetBytes = spec.budgetKiB * 1024;
+    manifest.functions.push({ id: spec.id, name: spec.name, zip: path.relative(repoRoot, zipPath), sizeBytes: zip.length, sha256, budgetBytes, packages });
+    built.push({ spec, zipPath, sizeBytes: zip.length, sha256 });
+    const kib = (zip.length / 1024).toFixed(1);
+    log(`${config.app}/${spec.id}: ${kib} KiB of ${spec.budgetKiB} KiB budget (${((zip.length / budgetBytes) * 100).toFixed(0)}%)`);
+    if (zip.length > budgetBytes) overBudget.push(`${spec.id}: ${kib} KiB > ${spec.budgetKiB} KiB`);
+  }
+  writeFileSync(path.join(appOut, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  if (overBudget.length > 0) {
+    throw new Error(`bundle over budget (a new import may have pulled in too much): ${overBudget.join('; ')}`);
+  }
+  return built;
+}

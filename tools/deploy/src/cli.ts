@@ -1,0 +1,76 @@
+// The deploy tool's command line, behind the `bundle` and `deploy` targets that nx-plugin.cjs gives every app with a
+// lambda.deploy.json:
+//   bundle <appDir>               bundle, zip, manifest, budgets, pin check
+//   deploy <appDir> [--env E]     deploy the built zips (create/update, publish, smoke test, move `live`, wire triggers)
+//   affected [--env E]            nx affected -t deploy since the environment's last deployed commit, then record HEAD
+//   pin <appDir>                  write the app's pinned copy of @bmx/aws-clients at the lib's current version
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { bundleApp, repoRoot } from './bundle-app';
+import { deployApp } from './deploy-app';
+import { pinAwsClients } from './pin';
+import { LOCAL_STACK_FILE, readDeployState, recordDeployState } from './state';
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+function option(name: string, fallback: string): string {
+  const at = process.argv.indexOf(name);
+  return at >= 0 && process.argv[at + 1] ? (process.argv[at + 1] as string) : fallback;
+}
+
+function appDirArg(): string {
+  const arg = process.argv[3];
+  if (!arg) throw new Error('usage: cli.ts <bundle|deploy|pin> <appDir>');
+  const dir = path.resolve(repoRoot, arg);
+  if (!existsSync(path.join(dir, 'package.json'))) throw new Error(`${arg} is not an app folder`);
+  return dir;
+}
+
+/** Points this process at the environment: the local stack's endpoints when deploying to `local`. */
+function useEnvironment(envName: string): { localLambdaEndpoint?: string } {
+  if (envName !== 'local' || process.env['AWS_ENDPOINT_URL_LAMBDA']) {
+    return { localLambdaEndpoint: envName === 'local' ? process.env['AWS_ENDPOINT_URL_LAMBDA'] : undefined };
+  }
+  if (!existsSync(LOCAL_STACK_FILE)) throw new Error('no local stack is running: start one with `npm start` (or set AWS_ENDPOINT_URL_*)');
+  const stack = JSON.parse(readFileSync(LOCAL_STACK_FILE, 'utf8')) as Record<string, string>;
+  Object.assign(process.env, stack);
+  return { localLambdaEndpoint: stack['AWS_ENDPOINT_URL_LAMBDA'] };
+}
+
+async function main(): Promise<void> {
+  const command = process.argv[2];
+  const envName = option('--env', process.env['BMX_ENV'] ?? 'local');
+  if (command === 'bundle') {
+    await bundleApp(appDirArg(), { log });
+  } else if (command === 'deploy') {
+    const appDir = appDirArg();
+    const { localLambdaEndpoint } = useEnvironment(envName);
+    const results = await deployApp(appDir, { envName, useExistingBundles: true, localLambdaEndpoint, log });
+    const failed = results.filter((r) => r.smokeTest === 'failed');
+    if (failed.length > 0) throw new Error(`smoke test failed, live alias kept on the previous version: ${failed.map((r) => r.name).join(', ')}`);
+  } else if (command === 'affected') {
+    useEnvironment(envName);
+    const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
+    const last = await readDeployState(envName);
+    const nxArgs = last ? ['affected', '-t', 'deploy', `--base=${last.commit}`, `--head=${head}`] : ['run-many', '-t', 'deploy'];
+    log(last ? `deploying what changed since ${last.commit.slice(0, 12)} (last deploy to ${envName})` : `first deploy to ${envName}: everything`);
+    const run = spawnSync(process.execPath, [require.resolve('nx/bin/nx', { paths: [repoRoot] }), ...nxArgs, '--parallel=1', '--outputStyle=stream'], {
+      cwd: repoRoot,
+      stdio: 'inherit',
+      env: { ...process.env, BMX_ENV: envName, NX_DAEMON: 'false' },
+    });
+    if (run.status !== 0) throw new Error(`nx ${nxArgs.join(' ')} failed; ${envName} stays recorded at ${last?.commit ?? 'nothing'}`);
+    await recordDeployState(envName, { commit: head, deployedAt: new Date().toISOString(), apps: [] });
+    log(`recorded ${head.slice(0, 12)} as deployed to ${envName}`);
+  } else if (command === 'pin') {
+    log(`wrote ${path.relative(repoRoot, await pinAwsClients(appDirArg()))}`);
+  } else {
+    throw new Error('usage: cli.ts <bundle|deploy|affected|pin> [appDir] [--env name]');
+  }
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`${error.message}\n`);
+  process.exit(1);
+});
