@@ -1,0 +1,219 @@
+// The bundled handler deployed to the local Lambda server, fed by the local SQS queue through an event-source
+// mapping with ReportBatchItemFailures, writing to the local S3 and a real PostgreSQL database.
+import { CreateEventSourceMappingCommand, CreateFunctionCommand, DeleteEventSourceMappingCommand, DeleteFunctionCommand } from '@aws-sdk/client-lambda';
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { getLambdaClient, getS3Client, getSqsClient, invokeJson, resetAwsClients, sendJsonMessage } from '@bmx/aws-clients';
+import { createTestDatabase, type TestDatabase } from '@bmx/db';
+import { bundleLambda, ensureBucket, ensureQueue, zipDirectory, type ProvisionedQueue } from '@bmx/local-aws';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { BACKGROUND_METHOD } from '../../src/background/remove-background';
+import { syntheticBookPhoto, toJpeg } from '../support/synthetic';
+import { createJob, seedBook, waitFor } from '../support/seed';
+
+jest.setTimeout(120_000);
+
+const suffix = randomUUID().slice(0, 8);
+const functionName = `image-processor-${suffix}`;
+const bucket = `imgproc-fn-${suffix}`;
+/** Short, so retries and the dead-letter queue happen within a test. */
+const VISIBILITY_TIMEOUT = 4;
+const workspaceNodeModules = path.resolve(__dirname, '../../../../node_modules');
+
+let test: TestDatabase;
+let queue: ProvisionedQueue;
+let mappingId: string;
+let buildDir: string;
+let photo: Buffer;
+
+beforeAll(async () => {
+  resetAwsClients();
+  test = await createTestDatabase('imgproc_fn');
+  await ensureBucket(bucket);
+  queue = await ensureQueue({ name: `imgproc-${suffix}`, visibilityTimeoutSeconds: VISIBILITY_TIMEOUT, maxReceiveCount: 3 });
+  buildDir = mkdtempSync(path.join(tmpdir(), 'imgproc-bundle-'));
+  await bundleLambda({ entry: path.resolve(__dirname, '../../src/handler.ts'), outDir: buildDir });
+  await getLambdaClient().send(
+    new CreateFunctionCommand({
+      FunctionName: functionName,
+      Runtime: 'nodejs20.x',
+      Role: 'arn:aws:iam::000000000000:role/local',
+      Handler: 'index.handler',
+      Timeout: 60,
+      MemorySize: 1024,
+      Code: { ZipFile: zipDirectory(buildDir) },
+      Environment: {
+        Variables: {
+          DATABASE_URL: test.url,
+          IMAGES_BUCKET: bucket,
+          VISIBILITY_TIMEOUT_SECONDS: String(VISIBILITY_TIMEOUT),
+          // sharp is a native package left out of the bundle; the function process finds it here.
+          NODE_PATH: workspaceNodeModules,
+        },
+      },
+    }),
+  );
+  photo = await toJpeg(syntheticBookPhoto({ surface: 'noisy', cover: [30, 60, 120] }));
+  // Warm the function (and check it loads) before the poller starts feeding it.
+  await expect(invokeJson(functionName, { smoke_test: true })).resolves.toEqual({ ok: true, smokeTest: true });
+  const mapping = await getLambdaClient().send(
+    new CreateEventSourceMappingCommand({
+      FunctionName: functionName,
+      EventSourceArn: queue.arn,
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    }),
+  );
+  mappingId = mapping.UUID!;
+});
+
+afterAll(async () => {
+  if (mappingId) await getLambdaClient().send(new DeleteEventSourceMappingCommand({ UUID: mappingId }));
+  await getLambdaClient().send(new DeleteFunctionCommand({ FunctionName: functionName })).catch(() => undefined);
+  await test?.drop();
+  rmSync(buildDir, { recursive: true, force: true });
+  resetAwsClients();
+});
+
+const jobRow = (id: string) => test.db.selectFrom('image_processing_jobs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+const waitForStatus = (id: string, status: string) =>
+  waitFor(`job ${id} to be ${status}`, async () => {
+    const job = await jobRow(id);
+    return job.status === status ? job : undefined;
+  });
+const imagesOf = (bookId: number) =>
+  test.db.selectFrom('book_images').selectAll().where('book_id', '=', bookId).orderBy('display_order').execute();
+
+async function objectBytes(key: string): Promise<Buffer> {
+  const out = await getS3Client().send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return Buffer.from(await out.Body!.transformToByteArray());
+}
+
+/** Waits until no message of the main queue is waiting or in flight. */
+const queueDrained = () =>
+  waitFor('the queue to drain', async () => {
+    const { Attributes } = await getSqsClient().send(
+      new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+    );
+    return Attributes?.['ApproximateNumberOfMessages'] === '0' && Attributes?.['ApproximateNumberOfMessagesNotVisible'] === '0' ? true : undefined;
+  }, 60_000);
+
+describe('image-processor Lambda behind SQS', () => {
+  it('answers the smoke test without touching anything', async () => {
+    await expect(invokeJson(functionName, { smoke_test: true })).resolves.toEqual({ ok: true, smokeTest: true });
+  });
+
+  it('happy path: a processed PNG and a JPEG thumbnail appear, the gallery is renumbered', async () => {
+    const book = await seedBook(test.db, bucket, [
+      { type: 'cover', bytes: photo, primary: true },
+      { type: 'spine', bytes: photo },
+      { type: 'detail', bytes: photo },
+    ]);
+    const jobId = await createJob(test.db, book.bookId, book.images[0]!.id);
+    await sendJsonMessage({ url: queue.url }, { job_id: jobId, book_id: book.bookId, image_id: book.images[0]!.id });
+
+    const job = await waitForStatus(jobId, 'completed');
+    expect(job).toMatchObject({ model_used: BACKGROUND_METHOD, attempt_count: 1 });
+    expect(job.completed_at).toBeInstanceOf(Date);
+    const gallery = await imagesOf(book.bookId);
+    expect(gallery.map((i) => [i.id, i.display_order, i.is_primary, i.is_background_processed])).toEqual([
+      [job.processed_image_id, 0, true, true],
+      [book.images[1]!.id, 1, false, false],
+      [book.images[2]!.id, 2, false, false],
+      [book.images[0]!.id, 3, false, false],
+    ]);
+    const key = gallery[0]!.s3_key;
+    expect(key).toMatch(new RegExp(`^${book.bookId}_processed_[0-9a-f-]{36}\\.png$`));
+    const png = await sharp(await objectBytes(`books/${key}`)).metadata();
+    expect(png.format).toBe('png');
+    const thumb = await sharp(await objectBytes(`books/thumb_${key.replace(/\.png$/, '.jpg')}`)).metadata();
+    expect(thumb.format).toBe('jpeg');
+    // Fits in 300×300 and is never enlarged.
+    expect(Math.max(thumb.width!, thumb.height!)).toBe(Math.min(300, Math.max(png.width!, png.height!)));
+  });
+
+  it('reports only the malformed record of a mixed batch (direct invoke with a crafted SQS event)', async () => {
+    const book = await seedBook(test.db, bucket, [{ type: 'cover', bytes: photo }]);
+    const jobId = await createJob(test.db, book.bookId, book.images[0]!.id);
+    const record = (messageId: string, body: string) => ({ messageId, receiptHandle: 'r', body, attributes: {}, messageAttributes: {}, eventSource: 'aws:sqs' });
+    const result = await invokeJson(functionName, {
+      Records: [
+        record('good-1', JSON.stringify({ job_id: jobId, book_id: book.bookId, image_id: book.images[0]!.id })),
+        record('bad-json', '{"job_id": '),
+        record('bad-type', JSON.stringify({ job_id: jobId, book_id: 'seven', image_id: 1 })),
+      ],
+    });
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'bad-json' }, { itemIdentifier: 'bad-type' }] });
+    expect((await jobRow(jobId)).status).toBe('completed');
+  });
+
+  it('a poison message in a mixed batch goes to the DLQ after 3 receives; its neighbour completes', async () => {
+    const book = await seedBook(test.db, bucket, [{ type: 'binding', bytes: photo }]);
+    const jobId = await createJob(test.db, book.bookId, book.images[0]!.id);
+    const poison = `not json ${suffix}`;
+    await getSqsClient().send(
+      new SendMessageBatchCommand({
+        QueueUrl: queue.url,
+        Entries: [
+          { Id: 'good', MessageBody: JSON.stringify({ job_id: jobId, book_id: book.bookId, image_id: book.images[0]!.id }) },
+          { Id: 'poison', MessageBody: poison },
+        ],
+      }),
+    );
+    await waitForStatus(jobId, 'completed');
+    const started = Date.now();
+    const dead = await waitFor(
+      'the poison message in the DLQ',
+      async () => {
+        const out = await getSqsClient().send(
+          new ReceiveMessageCommand({ QueueUrl: queue.dlq!.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, MessageSystemAttributeNames: ['All'] }),
+        );
+        return out.Messages?.find((m) => m.Body === poison);
+      },
+      60_000,
+    );
+    expect(dead.Body).toBe(poison);
+    // Three receives means two visibility timeouts passed after the first failure.
+    expect(Date.now() - started).toBeGreaterThanOrEqual((2 * VISIBILITY_TIMEOUT - 1) * 1000 - 2000);
+  });
+
+  it('a too-large image permanently fails the job and is not retried', async () => {
+    const huge = await sharp({ create: { width: 4097, height: 64, channels: 3, background: '#7a7a7a' } }).jpeg().toBuffer();
+    const book = await seedBook(test.db, bucket, [{ type: 'cover', bytes: huge }]);
+    const jobId = await createJob(test.db, book.bookId, book.images[0]!.id);
+    await sendJsonMessage({ url: queue.url }, { job_id: jobId, book_id: book.bookId, image_id: book.images[0]!.id });
+    const job = await waitForStatus(jobId, 'permanently_failed');
+    expect(job.failure_reason).toBe('image is 4097×64 px; the limit is 4096 px a side');
+    // Deleted from the queue: after more than a visibility timeout nothing came back and nothing was retried.
+    await new Promise((resolve) => setTimeout(resolve, (VISIBILITY_TIMEOUT + 2) * 1000));
+    await queueDrained();
+    expect(await jobRow(jobId)).toMatchObject({ status: 'permanently_failed', attempt_count: 1 });
+    expect(await imagesOf(book.bookId)).toHaveLength(1);
+  });
+
+  it('a duplicate delivery produces one processed image', async () => {
+    const book = await seedBook(test.db, bucket, [{ type: 'cover', bytes: photo }]);
+    const jobId = await createJob(test.db, book.bookId, book.images[0]!.id);
+    const message = { job_id: jobId, book_id: book.bookId, image_id: book.images[0]!.id };
+    await sendJsonMessage({ url: queue.url }, message);
+    await sendJsonMessage({ url: queue.url }, message);
+    await waitForStatus(jobId, 'completed');
+    await queueDrained();
+    expect((await imagesOf(book.bookId)).filter((i) => i.is_background_processed)).toHaveLength(1);
+    const listed = await getS3Client().send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `books/${book.bookId}_processed_` }));
+    expect(listed.KeyCount).toBe(1);
+  });
+
+  it('a job left processing by a crashed worker is completed by the next delivery', async () => {
+    const book = await seedBook(test.db, bucket, [{ type: 'title_page', bytes: photo }]);
+    const jobId = await createJob(test.db, book.bookId, book.images[0]!.id, { status: 'processing', abandonedSecondsAgo: 600 });
+    await sendJsonMessage({ url: queue.url }, { job_id: jobId, book_id: book.bookId, image_id: book.images[0]!.id });
+    const job = await waitForStatus(jobId, 'completed');
+    expect(job.attempt_count).toBe(2);
+    expect((await imagesOf(book.bookId))[0]).toMatchObject({ id: job.processed_image_id, is_primary: true, display_order: 0 });
+  });
+});
