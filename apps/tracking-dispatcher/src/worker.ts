@@ -3,6 +3,7 @@ import { connectPostgres } from '@bmx/db';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createAdapters } from './carriers/config';
 import { jsonLogger } from './lib/log';
+import { isSmokeTest } from './lib/smoke-test';
 import { loadConfig } from './worker/config';
 import { processBatch, type WorkerDeps } from './worker/process';
 
@@ -18,7 +19,8 @@ const deps: WorkerDeps = {
   log: jsonLogger('tracking-worker'),
 };
 
-/** Lambda handler for the tracking queue's event-source mapping. */
-export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
+/** Lambda handler for the tracking queue's event-source mapping. `{"smoke_test": true}` answers without work. */
+export async function handler(event: SQSEvent | { smoke_test: true }): Promise<SQSBatchResponse> {
+  if (isSmokeTest(event) || !('Records' in event)) return { batchItemFailures: [] };
   return processBatch(deps, event);
 }

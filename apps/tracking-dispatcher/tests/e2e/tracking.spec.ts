@@ -209,6 +209,13 @@ it('a carrier outage opens its circuit; its messages wait in flight and none rea
   expect(Number(upsEvents.n)).toBe(0);
 });
 
+it('answers the deploy smoke test without sending anything', async () => {
+  const before = await queueDepths(queue.url);
+  await expect(invokeJson(names.dispatcher, { smoke_test: true })).resolves.toEqual({ dispatched: 0, failed: 0, smokeTest: true });
+  await expect(invokeJson(names.worker, { smoke_test: true })).resolves.toEqual({ batchItemFailures: [] });
+  expect(await queueDepths(queue.url)).toEqual(before);
+});
+
 it('a dispatcher without queue configuration fails at start-up, naming the variable', async () => {
   const name = `tracking-dispatcher-noqueue-${suffix}`;
   await deploy(name, path.join(SRC, 'dispatcher.ts'), 'handler', { DATABASE_URL: testDb.url }, 10);
