@@ -25,6 +25,8 @@ export interface SyntheticOptions {
   /** Cover colour. Default a dark red. */
   cover?: [number, number, number];
   seed?: number;
+  /** A soft shadow cast down and to the right, as under a desk lamp. Default false. */
+  shadow?: boolean;
 }
 
 /** Small deterministic PRNG (mulberry32), so every run draws the same image. */
@@ -43,7 +45,7 @@ const clamp = (v: number) => Math.max(0, Math.min(255, Math.round(v)));
 
 /** A book (textured cover, title band, light page edge) lying on a surface, with its mask. */
 export function syntheticBookPhoto(options: SyntheticOptions = {}): SyntheticPhoto {
-  const { width = 480, height = 360, surface = 'plain', bookWidth = 0.5, bookHeight = 0.65, angle = 7, cover = [150, 30, 40], seed = 1 } = options;
+  const { width = 480, height = 360, surface = 'plain', bookWidth = 0.5, bookHeight = 0.65, angle = 7, cover = [150, 30, 40], seed = 1, shadow = false } = options;
   const random = prng(seed);
   const gauss = () => Math.sqrt(-2 * Math.log(random() + 1e-12)) * Math.cos(2 * Math.PI * random());
   const rgb = Buffer.alloc(width * height * 3);
@@ -81,6 +83,14 @@ export function syntheticBookPhoto(options: SyntheticOptions = {}): SyntheticPho
         // Wood: light and dark grain bands with noise.
         const grain = Math.sin(y * 0.21 + 3 * Math.sin(x * 0.013 + grainPhase)) * 0.5 + 0.5;
         colour = [150 + 45 * grain + 6 * gauss(), 105 + 35 * grain + 6 * gauss(), 60 + 20 * grain + 6 * gauss()];
+      }
+      if (shadow && !mask[p]) {
+        // Distance outside the book's outline, measured from a copy shifted down-right: darkest next to the book.
+        const su = ((dx - 0.03 * width) * cos + (dy - 0.03 * height) * sin + hw) / (2 * hw);
+        const sv = (-(dx - 0.03 * width) * sin + (dy - 0.03 * height) * cos + hh) / (2 * hh);
+        const out = Math.max(0, -su, su - 1) * 2 * hw + Math.max(0, -sv, sv - 1) * 2 * hh;
+        const k = 1 - 0.35 * Math.exp(-out / (0.02 * width));
+        colour = [colour[0] * k, colour[1] * k, colour[2] * k];
       }
       rgb[p * 3] = clamp(colour[0]);
       rgb[p * 3 + 1] = clamp(colour[1]);
