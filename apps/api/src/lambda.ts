@@ -13,13 +13,20 @@ const ready = (async () => {
   const app = await buildApp({ db, config });
   const proxy = awsLambdaFastify(app, { decorateRequest: false, serializeLambdaArguments: false });
   await app.ready();
-  return proxy;
+  return { app, db, proxy };
 })();
 // Reported on the first invocation; this keeps Node from calling it unhandled before then.
 ready.catch(() => undefined);
 
 /** API Gateway HTTP API (payload 2.0) entry point. */
 export async function handler(event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyResultV2> {
-  const proxy = await ready;
+  const { proxy } = await ready;
   return proxy(event, context) as Promise<APIGatewayProxyResultV2>;
+}
+
+/** Closes the app and its database pool; for tests and graceful shutdown (a container never needs it). */
+export async function closeLambdaApp(): Promise<void> {
+  const { app, db } = await ready;
+  await app.close();
+  await db.destroy();
 }

@@ -39,7 +39,7 @@ export interface DeepHealthTargets {
   timeoutMs: number;
 }
 
-type Outcome = Omit<CheckResult, 'name' | 'latency_ms'>;
+export type Outcome = Omit<CheckResult, 'name' | 'latency_ms'>;
 
 class BudgetExceeded extends Error {}
 
@@ -118,7 +118,8 @@ async function checkQueue(ref: QueueRef, signal: AbortSignal): Promise<Outcome> 
   return { status: 'healthy', data };
 }
 
-async function checkFunction(name: string, production: boolean, signal: AbortSignal): Promise<Outcome> {
+/** GetFunction: Active healthy, Failed unhealthy, other states degraded, not found unhealthy, AccessDenied skipped outside production. */
+export async function checkFunction(name: string, production: boolean, signal: AbortSignal): Promise<Outcome> {
   try {
     const out = await getLambdaClient('healthCheck').send(new GetFunctionCommand({ FunctionName: name }), { abortSignal: signal });
     const state = out.Configuration?.State ?? 'Unknown';

@@ -1,0 +1,167 @@
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { getSqsClient, resetAwsClients } from '@bmx/aws-clients';
+import { connectPostgres } from '@bmx/db';
+import { createServer, type Server, type Socket } from 'node:net';
+import { buildApp } from '../../src/app';
+import { bundleStandIn, deleteFunction, deployStandIn, drainQueue, startTestApi, uniqueName, type TestApi } from './support';
+
+interface Check {
+  name: string;
+  status: string;
+  latency_ms: number;
+  detail?: string;
+  data?: Record<string, unknown>;
+}
+
+describe('health: live, ready and deep', () => {
+  let api: TestApi;
+  const scraper = uniqueName('api-health-scraper');
+
+  beforeAll(async () => {
+    api = await startTestApi('health', { SCRAPER_FUNCTION_NAME: scraper });
+    const bundle = await bundleStandIn();
+    try {
+      await deployStandIn(bundle.zip, scraper, api.bucket, 'ok');
+    } finally {
+      bundle.cleanup();
+    }
+  }, 60_000);
+  afterAll(async () => {
+    await deleteFunction(scraper);
+    await api.close();
+  });
+
+  const deep = async (app = api.app) => {
+    const res = await app.inject({ method: 'GET', url: '/health/deep' });
+    return { statusCode: res.statusCode, body: res.json() as { status: string; latency_ms: number; checks: Check[] } };
+  };
+  const byName = (checks: Check[], name: string) => checks.find((c) => c.name === name);
+
+  it('is live and ready without a key', async () => {
+    expect((await api.app.inject({ method: 'GET', url: '/health/live' })).json()).toEqual({ status: 'ok' });
+    const ready = await api.app.inject({ method: 'GET', url: '/health/ready' });
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json()).toMatchObject({ name: 'database', status: 'healthy' });
+  });
+
+  it('is not ready (503) when the database cannot be reached', async () => {
+    const deadDb = connectPostgres('postgres://postgres@127.0.0.1:1/none', 1);
+    const app = await buildApp({ db: deadDb, config: api.config, logger: false });
+    try {
+      const ready = await app.inject({ method: 'GET', url: '/health/ready' });
+      expect(ready.statusCode).toBe(503);
+      expect(ready.json()).toMatchObject({ name: 'database', status: 'unhealthy' });
+    } finally {
+      await app.close();
+      await deadDb.destroy();
+    }
+  });
+
+  it('checks database, S3, the queue with its DLQ and the scraper, all healthy', async () => {
+    const { statusCode, body } = await deep();
+    expect(statusCode).toBe(200);
+    expect(body.status).toBe('healthy');
+    expect(body.checks.map((c) => c.name).sort()).toEqual(['database', `lambda:${scraper}`, 's3', 'sqs:image-jobs'].sort());
+    for (const check of body.checks) {
+      expect(check.status).toBe('healthy');
+      expect(check.latency_ms).toBeGreaterThanOrEqual(0);
+    }
+    expect(byName(body.checks, 'sqs:image-jobs')!.data).toMatchObject({ visible: 0, dlq: { name: `${api.queue.name}-dlq`, visible: 0 } });
+    expect(byName(body.checks, `lambda:${scraper}`)!.data).toMatchObject({ state: 'Active' });
+  });
+
+  it('is degraded while the DLQ holds messages, and reports the depths', async () => {
+    await getSqsClient().send(new SendMessageCommand({ QueueUrl: api.queue.dlq!.url, MessageBody: '{"job_id":"lost"}' }));
+    await getSqsClient().send(new SendMessageCommand({ QueueUrl: api.queue.url, MessageBody: '{"job_id":"waiting"}' }));
+    const { statusCode, body } = await deep();
+    expect(statusCode).toBe(200);
+    expect(body.status).toBe('degraded');
+    const queue = byName(body.checks, 'sqs:image-jobs')!;
+    expect(queue).toMatchObject({ status: 'degraded', data: { visible: 1, dlq: { visible: 1 } } });
+    await drainQueue(api.queue.dlq!.url);
+    await drainQueue(api.queue.url);
+  });
+
+  it('is unhealthy (503) when a Lambda it depends on does not exist', async () => {
+    const missing = uniqueName('api-health-missing');
+    const app = await api.variant({ HEALTH_FUNCTION_NAMES: missing });
+    const { statusCode, body } = await deep(app);
+    expect(statusCode).toBe(503);
+    expect(body.status).toBe('unhealthy');
+    expect(byName(body.checks, `lambda:${missing}`)).toMatchObject({ status: 'unhealthy', detail: `function ${missing} not found` });
+    expect(byName(body.checks, `lambda:${scraper}`)!.status).toBe('healthy');
+  });
+
+  it('is unhealthy when the queue does not exist', async () => {
+    const app = await api.variant({ IMAGE_JOBS_QUEUE_NAME: uniqueName('api-health-noqueue') });
+    const { body } = await deep(app);
+    expect(byName(body.checks, 'sqs:image-jobs')).toMatchObject({ status: 'unhealthy' });
+  });
+
+  describe('with S3 hanging (accepts connections, never answers)', () => {
+    let hanging: Server;
+    const sockets = new Set<Socket>();
+    let savedEndpoint: string | undefined;
+
+    beforeAll(async () => {
+      hanging = createServer((socket) => {
+        sockets.add(socket);
+        socket.on('close', () => sockets.delete(socket));
+      });
+      await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+      const { port } = hanging.address() as { port: number };
+      savedEndpoint = process.env['AWS_ENDPOINT_URL_S3'];
+      process.env['AWS_ENDPOINT_URL_S3'] = `http://127.0.0.1:${port}`;
+      resetAwsClients();
+    });
+    afterAll(async () => {
+      process.env['AWS_ENDPOINT_URL_S3'] = savedEndpoint;
+      resetAwsClients();
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => hanging.close(() => resolve()));
+    });
+
+    it('answers within 5 s, S3 unhealthy, the other checks unaffected', async () => {
+      const started = Date.now();
+      const { statusCode, body } = await deep();
+      const elapsed = Date.now() - started;
+      expect(elapsed).toBeLessThan(5_500);
+      expect(statusCode).toBe(503);
+      expect(body.status).toBe('unhealthy');
+      expect(byName(body.checks, 's3')!.status).toBe('unhealthy');
+      expect(byName(body.checks, 's3')!.latency_ms).toBeLessThanOrEqual(5_000);
+      expect(byName(body.checks, 'database')!.status).toBe('healthy');
+      expect(byName(body.checks, 'sqs:image-jobs')!.status).toBe('healthy');
+      expect(byName(body.checks, `lambda:${scraper}`)!.status).toBe('healthy');
+    });
+  });
+  describe('with S3 stopped (connection refused)', () => {
+    let savedEndpoint: string | undefined;
+    beforeAll(async () => {
+      // A port that was just free: nothing listens there.
+      const probe = createServer();
+      await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+      const { port } = probe.address() as { port: number };
+      await new Promise<void>((resolve) => probe.close(() => resolve()));
+      savedEndpoint = process.env['AWS_ENDPOINT_URL_S3'];
+      process.env['AWS_ENDPOINT_URL_S3'] = `http://127.0.0.1:${port}`;
+      resetAwsClients();
+    });
+    afterAll(() => {
+      process.env['AWS_ENDPOINT_URL_S3'] = savedEndpoint;
+      resetAwsClients();
+    });
+
+    it('answers requests that need S3 with 503 and a clear message, never a 500', async () => {
+      const book = (await api.test.db.insertInto('books').values({ title: 'No storage' }).returning('id').executeTakeFirstOrThrow()).id;
+      await api.test.db.insertInto('book_images').values({ book_id: book, s3_key: `${book}-x.jpg` }).execute();
+      const del = await api.app.inject({ method: 'DELETE', url: `/api/v1/books/${book}`, headers: { 'x-api-key': api.keys.editor } });
+      expect(del.statusCode).toBe(503);
+      expect(del.json().message).toMatch(/^S3 is unavailable/);
+      const status = await api.app.inject({ method: 'GET', url: '/api/v1/listings/extract/abc/status', headers: { 'x-api-key': api.keys.viewer } });
+      expect(status.statusCode).toBe(503);
+      const { body } = await deep();
+      expect(byName(body.checks, 's3')!.status).toBe('unhealthy');
+    });
+  });
+});

@@ -1,0 +1,129 @@
+import { CreateFunctionCommand } from '@aws-sdk/client-lambda';
+import { getLambdaClient, invokeJson } from '@bmx/aws-clients';
+import { bundleLambda, zipDirectory } from '@bmx/local-aws';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { deleteFunction, drainQueue, makeImage, multipart, startTestApi, uniqueName, type TestApi } from './support';
+
+type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/** An API Gateway HTTP API (payload 2.0) event. */
+function httpEvent(method: string, rawPath: string, headers: Record<string, string> = {}, body?: Buffer | string): APIGatewayProxyEventV2 {
+  const binary = Buffer.isBuffer(body);
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath,
+    rawQueryString: '',
+    headers: { host: 'api.example.test', ...headers },
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: 'api.example.test',
+      domainPrefix: 'api',
+      http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'jest' },
+      requestId: `req-${Math.random()}`,
+      routeKey: '$default',
+      stage: '$default',
+      time: new Date().toISOString(),
+      timeEpoch: Date.now(),
+    },
+    isBase64Encoded: binary,
+    ...(body === undefined ? {} : { body: binary ? body.toString('base64') : body }),
+  };
+}
+
+describe('Lambda entry points', () => {
+  let api: TestApi;
+  beforeAll(async () => {
+    api = await startTestApi('lambda');
+  });
+  afterAll(() => api.close());
+
+  describe('handler (API Gateway HTTP API, payload 2.0), in process', () => {
+    let handler: Handler;
+    let close: () => Promise<void>;
+    const saved = { ...process.env };
+    beforeAll(() => {
+      Object.assign(process.env, {
+        DATABASE_URL: api.test.url,
+        IMAGES_BUCKET: api.bucket,
+        IMAGE_JOBS_QUEUE_NAME: api.queue.name,
+        LOG_LEVEL: 'silent',
+      });
+      jest.isolateModules(() => {
+        ({ handler, closeLambdaApp: close } = require('../../src/lambda') as { handler: Handler; closeLambdaApp: () => Promise<void> });
+      });
+    });
+    afterAll(async () => {
+      await close();
+      for (const key of ['DATABASE_URL', 'IMAGES_BUCKET', 'IMAGE_JOBS_QUEUE_NAME', 'LOG_LEVEL']) {
+        if (saved[key] === undefined) delete process.env[key];
+        else process.env[key] = saved[key];
+      }
+    });
+    const context = {} as Context;
+
+    it('serves routes, auth included', async () => {
+      const live = await handler(httpEvent('GET', '/health/live'), context);
+      expect(live.statusCode).toBe(200);
+      expect(JSON.parse(live.body!)).toEqual({ status: 'ok' });
+      expect((await handler(httpEvent('GET', '/api/v1/books'), context)).statusCode).toBe(401);
+      const created = await handler(
+        httpEvent('POST', '/api/v1/books', { 'x-api-key': api.keys.editor, 'content-type': 'application/json' }, JSON.stringify({ title: 'Via Lambda' })),
+        context,
+      );
+      expect(created.statusCode).toBe(201);
+      expect(JSON.parse(created.body!)).toMatchObject({ title: 'Via Lambda' });
+    });
+
+    it('accepts a base64-encoded multipart upload and queues the job', async () => {
+      const book = (await api.test.db.insertInto('books').values({ title: 'Binary' }).returning('id').executeTakeFirstOrThrow()).id;
+      const form = multipart({ bytes: await makeImage('png', 120, 90, 5), filename: 'l.png' });
+      const res = await handler(httpEvent('POST', `/api/v1/books/${book}/images`, { 'x-api-key': api.keys.editor, ...form.headers }, form.payload), context);
+      expect(res.statusCode).toBe(201);
+      const body = JSON.parse(res.body!);
+      expect(body.image).toMatchObject({ book_id: book, is_primary: true });
+      expect(await drainQueue(api.queue.url)).toEqual([{ job_id: body.processing_job.job_id, book_id: book, image_id: body.image.id }]);
+    });
+  });
+
+  describe('retryHandler, deployed to the local Lambda server', () => {
+    const name = uniqueName('api-retry');
+    let outDir: string;
+    beforeAll(async () => {
+      outDir = mkdtempSync(path.join(tmpdir(), 'api-retry-'));
+      await bundleLambda({ entry: path.join(__dirname, '../../src/retry-lambda.ts'), outDir });
+      await getLambdaClient().send(
+        new CreateFunctionCommand({
+          FunctionName: name,
+          Runtime: 'nodejs20.x',
+          Role: 'arn:aws:iam::000000000000:role/bmx-retry',
+          Handler: 'index.retryHandler',
+          Timeout: 60,
+          Code: { ZipFile: zipDirectory(outDir) },
+          Environment: { Variables: { DATABASE_URL: api.test.url, IMAGES_BUCKET: api.bucket, IMAGE_JOBS_QUEUE_NAME: api.queue.name } },
+        }),
+      );
+    }, 60_000);
+    afterAll(async () => {
+      await deleteFunction(name);
+      rmSync(outDir, { recursive: true, force: true });
+    });
+
+    it('resends queue_failed jobs when invoked by the schedule', async () => {
+      const book = (await api.test.db.insertInto('books').values({ title: 'Scheduled' }).returning('id').executeTakeFirstOrThrow()).id;
+      const image = await api.test.db.insertInto('book_images').values({ book_id: book, s3_key: `${book}-s.jpg` }).returning('id').executeTakeFirstOrThrow();
+      const job = await api.test.db
+        .insertInto('image_processing_jobs')
+        .values({ book_id: book, source_image_id: image.id, status: 'queue_failed' })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const summary = await invokeJson(name, { source: 'aws.events', 'detail-type': 'Scheduled Event' });
+      expect(summary).toMatchObject({ resent: 1, still_failed: 0, permanently_failed: 0 });
+      expect(await drainQueue(api.queue.url)).toEqual([{ job_id: job.id, book_id: book, image_id: image.id }]);
+    });
+  });
+});
