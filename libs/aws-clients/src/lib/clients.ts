@@ -69,9 +69,18 @@ export function getLambdaClient(profile: ClientProfile = 'default'): LambdaClien
   return cached('lambda', profile, () => new LambdaClient(baseConfig('lambda', profile)));
 }
 
-/** Destroys every cached client and forgets the environment, so the next call reads it again. For tests. */
-export function resetAwsClients(): void {
-  for (const client of cache.values()) client.destroy();
+/** Options for {@link resetAwsClients}. */
+export interface ResetOptions {
+  /**
+   * Close the forgotten clients' sockets. Default true. False lets requests still in flight on them finish
+   * (a benchmark that makes a client per call while other calls run).
+   */
+  destroy?: boolean;
+}
+
+/** Forgets every cached client (destroying them) and the environment, so the next call reads it again. For tests. */
+export function resetAwsClients(options: ResetOptions = {}): void {
+  if (options.destroy !== false) for (const client of cache.values()) client.destroy();
   cache.clear();
   environment = undefined;
 }

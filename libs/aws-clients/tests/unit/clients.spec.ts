@@ -33,6 +33,18 @@ describe('client cache', () => {
     expect(await second.config.region()).toBe('ap-south-1');
   });
 
+  it('destroys forgotten clients unless asked not to', () => {
+    const kept = getS3Client();
+    const keptDestroy = jest.spyOn(kept, 'destroy');
+    resetAwsClients({ destroy: false });
+    expect(keptDestroy).not.toHaveBeenCalled();
+    const next = getS3Client();
+    expect(next).not.toBe(kept);
+    const nextDestroy = jest.spyOn(next, 'destroy');
+    resetAwsClients();
+    expect(nextDestroy).toHaveBeenCalledTimes(1);
+  });
+
   it('applies the region, the explicit endpoint and path-style S3', async () => {
     const s3 = getS3Client();
     expect(await s3.config.region()).toBe('eu-central-1');

@@ -1,0 +1,89 @@
+// Benchmark 1: the shared cached client versus a new client per call (what duplicated factories degrade into),
+// for S3 GetObject and SQS SendMessage against the local servers, sequential and 16 in flight.
+// Run: npm run bench -- client-reuse   (or: node --conditions=@bmx/source --import tsx bench/client-reuse.bench.ts)
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { getS3Client, getSqsClient, resetAwsClients } from '@bmx/aws-clients';
+import { ensureBucket, ensureQueue, startLocalAws } from '@bmx/local-aws';
+import { startCountingProxy } from './lib/counting-proxy';
+import { fmt, percentile, print, type BenchTable } from './lib/report';
+
+const CALLS = Number(process.env['BENCH_CALLS'] ?? 2000);
+
+type Mode = 'shared' | 'new client per call';
+
+async function run(calls: number, concurrency: number, mode: Mode, call: () => Promise<unknown>) {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < calls) {
+        next++;
+        // The lib is the only place clients are made; forgetting its cache before each call is exactly "a new
+        // client per call" (without closing the sockets of calls still in flight).
+        if (mode !== 'shared') resetAwsClients({ destroy: false });
+        const t = performance.now();
+        await call();
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { rps: calls / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+}
+
+export async function clientReuseBench(): Promise<BenchTable> {
+  const stack = await startLocalAws({});
+  const target = new URL(stack.env['AWS_ENDPOINT_URL_S3'] as string);
+  const proxy = await startCountingProxy({ host: target.hostname, port: Number(target.port) });
+  process.env['AWS_ENDPOINT_URL_S3'] = proxy.url;
+  process.env['AWS_ENDPOINT_URL_SQS'] = proxy.url;
+  resetAwsClients();
+  const bucket = 'bench-reuse';
+  await ensureBucket(bucket);
+  const queue = await ensureQueue({ name: 'bench-reuse' });
+  await getS3Client().send(new PutObjectCommand({ Bucket: bucket, Key: 'k', Body: Buffer.alloc(1024) }));
+
+  const calls = {
+    'S3 GetObject': async () => {
+      const out = await getS3Client().send(new GetObjectCommand({ Bucket: bucket, Key: 'k' }));
+      await out.Body?.transformToByteArray();
+    },
+    'SQS SendMessage': () => getSqsClient().send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: '{"book_id":1}' })),
+  };
+  const rows: (string | number)[][] = [];
+  for (const [name, call] of Object.entries(calls)) {
+    for (const concurrency of [1, 16]) {
+      const results: Record<string, { rps: number; p50: number; p99: number; sockets: number }> = {};
+      for (const mode of ['shared', 'new client per call'] as Mode[]) {
+        resetAwsClients();
+        await run(50, concurrency, mode, call); // warm-up, not counted
+        proxy.reset();
+        const r = await run(CALLS, concurrency, mode, call);
+        results[mode] = { ...r, sockets: proxy.connections() };
+        rows.push([name, concurrency, mode, fmt(r.rps, 0), fmt(r.p50, 2), fmt(r.p99, 2), proxy.connections()]);
+      }
+      const ratio = (results['shared']?.rps ?? 0) / (results['new client per call']?.rps ?? 1);
+      rows.push([name, concurrency, '**shared ÷ new**', `**${fmt(ratio, 2)}×**`, '', '', '']);
+    }
+  }
+  resetAwsClients();
+  await proxy.close();
+  await stack.stop();
+  return {
+    title: `Client reuse: ${CALLS} calls each against the local S3/SQS server`,
+    command: 'npm run bench -- client-reuse',
+    columns: ['call', 'in flight', 'client', 'req/s', 'p50 ms', 'p99 ms', 'sockets opened while measured'],
+    rows,
+    notes: ['sockets: TCP connections opened during the measured calls, counted by a proxy in front of the server (the shared client reuses the ones its warm-up opened)', 'loopback only; a real AWS endpoint adds TLS handshakes to every new socket, which widens the gap'],
+  };
+}
+
+if (require.main === module) {
+  clientReuseBench().then(print, (error: Error) => {
+    process.stderr.write(`${error.stack}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,42 @@
+import os from 'node:os';
+
+/** One benchmark's printed table. */
+export interface BenchTable {
+  title: string;
+  /** What was run, for RESULTS.md. */
+  command: string;
+  columns: string[];
+  rows: (string | number)[][];
+  notes?: string[];
+}
+
+export function machine(): string {
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  return `${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.arch()}`;
+}
+
+export function toMarkdown(table: BenchTable): string {
+  const line = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
+  return [
+    `### ${table.title}`,
+    '',
+    `\`${table.command}\``,
+    '',
+    line(table.columns),
+    line(table.columns.map(() => '---')),
+    ...table.rows.map(line),
+    ...(table.notes?.length ? ['', ...table.notes.map((n) => `- ${n}`)] : []),
+    '',
+  ].join('\n');
+}
+
+export function print(table: BenchTable): void {
+  process.stdout.write(`\n${toMarkdown(table)}\n`);
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}
+
+export const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '—');

@@ -1,0 +1,39 @@
+// npm run bench [-- name ...]: runs the benchmarks (all, or those named), prints each table, and writes
+// bench/RESULTS.md. Benchmarks are never part of npm test's pass/fail.
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { clientReuseBench } from './client-reuse.bench';
+import { machine, print, toMarkdown, type BenchTable } from './lib/report';
+
+const benches: Record<string, () => Promise<BenchTable>> = {
+  'client-reuse': clientReuseBench,
+};
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2);
+  const unknown = wanted.filter((name) => !benches[name]);
+  if (unknown.length) throw new Error(`unknown benchmark(s) ${unknown.join(', ')}; known: ${Object.keys(benches).join(', ')}`);
+  const tables: BenchTable[] = [];
+  for (const [name, bench] of Object.entries(benches)) {
+    if (wanted.length && !wanted.includes(name)) continue;
+    process.stdout.write(`running ${name}…\n`);
+    const table = await bench();
+    print(table);
+    tables.push(table);
+  }
+  const header = [
+    '# Benchmark results',
+    '',
+    `Made by \`npm run bench${wanted.length ? ` -- ${wanted.join(' ')}` : ''}\` on ${new Date().toISOString().slice(0, 10)}.`,
+    `Machine: ${machine()}.`,
+    'Every figure and ratio in a table was measured side by side in the same run; loopback servers only.',
+    '',
+  ].join('\n');
+  writeFileSync(path.join(__dirname, 'RESULTS.md'), `${header}\n${tables.map(toMarkdown).join('\n')}`);
+  process.stdout.write('\nwrote bench/RESULTS.md\n');
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`${error.stack}\n`);
+  process.exit(1);
+});
