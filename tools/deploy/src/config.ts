@@ -29,6 +29,8 @@ export interface FunctionSpec {
   nodeModules?: string[];
   /** Largest zip allowed, in KiB; the bundle step fails above it. */
   budgetKiB: number;
+  /** Deployed only to the `local` environment (a local stand-in for a function another repo owns). */
+  localOnly?: boolean;
 }
 
 /** An app's deploy configuration. */
@@ -43,7 +45,10 @@ function substitute<T>(value: T, env: string): T {
   return JSON.parse(JSON.stringify(value).replace(/\{env\}/g, env)) as T;
 }
 
-/** Reads `<appDir>/lambda.deploy.json`, substitutes `{env}`, and checks every function has a name and an entry. */
+/**
+ * Reads `<appDir>/lambda.deploy.json`, substitutes `{env}`, checks each function's id, name, entry and budget,
+ * and leaves out `localOnly` functions unless the environment is `local` (`ENV` is the bundle step's placeholder).
+ */
 export function loadDeployConfig(appDir: string, envName: string): DeployConfig {
   const file = path.join(appDir, 'lambda.deploy.json');
   const raw = JSON.parse(readFileSync(file, 'utf8')) as { functions?: FunctionSpec[] };
@@ -55,5 +60,6 @@ export function loadDeployConfig(appDir: string, envName: string): DeployConfig 
     if (!(typeof fn.budgetKiB === 'number' && fn.budgetKiB > 0)) throw new Error(`${file}: functions[${i}].budgetKiB must be a positive number`);
     ids.add(fn.id);
   }
-  return { app: path.basename(appDir), appDir, functions: substitute(raw.functions, envName) };
+  const functions = substitute(raw.functions, envName).filter((fn) => !fn.localOnly || envName === 'local' || envName === 'ENV');
+  return { app: path.basename(appDir), appDir, functions };
 }

@@ -61,7 +61,13 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
 
   const codeRoot = mkdtempSync(path.join(tmpdir(), 'bmx-lambda-'));
   const functionEnv: Record<string, string> = { PATH: process.env['PATH'] ?? '', NODE_OPTIONS: '--enable-source-maps', ...env };
-  const lambda = await startLambdaServer({ port: options.lambdaPort ?? 0, region, codeRoot, functionEnv, log: options.log });
+  const faults = {
+    's3-sqs-stop': () => s3sqs.stop(),
+    's3-sqs-start': async () => {
+      s3sqs = await startS3Sqs(s3sqs.port, region);
+    },
+  };
+  const lambda = await startLambdaServer({ port: options.lambdaPort ?? 0, region, codeRoot, functionEnv, log: options.log, faults });
   env['AWS_ENDPOINT_URL_LAMBDA'] = lambda.url;
   // Functions call each other through the same server.
   functionEnv['AWS_ENDPOINT_URL_LAMBDA'] = lambda.url;
@@ -71,12 +77,8 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   return {
     env,
     lambda,
-    async stopS3Sqs() {
-      await s3sqs.stop();
-    },
-    async restartS3Sqs() {
-      s3sqs = await startS3Sqs(s3sqs.port, region);
-    },
+    stopS3Sqs: faults['s3-sqs-stop'],
+    restartS3Sqs: faults['s3-sqs-start'],
     async stop() {
       await lambda.close();
       await s3sqs.stop().catch(() => undefined);

@@ -20,6 +20,11 @@ export interface LambdaServerOptions {
   functionEnv: Record<string, string>;
   /** Receives the functions' log lines and the server's own notes. */
   log?: (line: string) => void;
+  /**
+   * Fault-injection switches served at `POST /local/faults/{name}` (e.g. `s3-sqs-stop`, `s3-sqs-start`), so a
+   * test can stop and restart a dependency of a stack running in another process.
+   */
+  faults?: Record<string, () => Promise<void>>;
 }
 
 /** A rate schedule that invokes a function on its own, like an EventBridge rule. */
@@ -154,6 +159,13 @@ export async function startLambdaServer(options: LambdaServerOptions): Promise<L
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     const method = req.method ?? 'GET';
     const q = url.searchParams.get('Qualifier') ?? undefined;
+
+    if (parts[0] === 'local' && parts[1] === 'faults' && method === 'POST') {
+      const fault = options.faults?.[parts[2] ?? ''];
+      if (!fault) throw new LambdaServiceError(404, 'ResourceNotFoundException', `No fault switch named ${parts[2]}`);
+      await fault();
+      return sendJson(res, 200, { done: parts[2] });
+    }
 
     if (parts[0] === 'local' && parts[1] === 'schedules') {
       const name = parts[2];

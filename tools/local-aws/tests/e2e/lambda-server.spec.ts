@@ -184,3 +184,22 @@ describe('rate schedules', () => {
     expect(rejected.status).toBe(400);
   });
 });
+
+describe('fault switches', () => {
+  it('stops and restarts the S3/SQS server on the same port, empty', async () => {
+    const { ListBucketsCommand, CreateBucketCommand } = await import('@aws-sdk/client-s3');
+    const { getS3Client } = await import('@bmx/aws-clients');
+    const bucket = unique('fault');
+    await getS3Client().send(new CreateBucketCommand({ Bucket: bucket }));
+    const control = (name: string) => fetch(`${process.env['AWS_ENDPOINT_URL_LAMBDA']}/local/faults/${name}`, { method: 'POST' });
+    try {
+      expect((await control('s3-sqs-stop')).status).toBe(200);
+      await expect(getS3Client('healthCheck').send(new ListBucketsCommand({}))).rejects.toThrow();
+    } finally {
+      expect((await control('s3-sqs-start')).status).toBe(200);
+    }
+    const after = await getS3Client().send(new ListBucketsCommand({}));
+    expect((after.Buckets ?? []).map((b) => b.Name)).not.toContain(bucket);
+    expect((await control('no-such-fault')).status).toBe(404);
+  });
+});
