@@ -1,6 +1,5 @@
 import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Database, Kysely } from '@bmx/db';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions, type RawServerDefault } from 'fastify';
@@ -22,6 +21,11 @@ export interface AppDeps {
   config: ApiConfig;
   /** Fastify's logger option; default `{ level: config.logLevel }`. Pass `false` to silence tests. */
   logger?: FastifyServerOptions['logger'];
+  /**
+   * Serve the Swagger UI at `/docs` (default true). The Lambda turns it off: the UI's static files do not
+   * survive bundling, and `/docs/json` (the OpenAPI document) is served either way.
+   */
+  docsUi?: boolean;
 }
 
 /** The Fastify instance with TypeBox schemas as route types. */
@@ -59,7 +63,13 @@ export async function buildApp(deps: AppDeps): Promise<ApiApp> {
       security: [{ apiKey: [] }],
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
+  if (deps.docsUi ?? true) {
+    // Loaded only when used, so a bundle without the UI's static files never touches it.
+    const { default: swaggerUi } = await import('@fastify/swagger-ui');
+    await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
+  } else {
+    app.get('/docs/json', { schema: { hide: true } }, async () => app.swagger());
+  }
 
   registerAuth(app, deps.db, { publicReads: config.publicReads });
   healthRoutes(app, deps);

@@ -10,7 +10,7 @@ const ready = (async () => {
   const config = loadConfig(process.env);
   if (!config.databaseUrl) throw new ConfigError('DATABASE_URL', 'is required in Lambda (the embedded database is for local runs)');
   const db = await createDatabase({ url: config.databaseUrl, poolSize: 2 });
-  const app = await buildApp({ db, config });
+  const app = await buildApp({ db, config, docsUi: false });
   const proxy = awsLambdaFastify(app, { decorateRequest: false, serializeLambdaArguments: false });
   await app.ready();
   return { app, db, proxy };

@@ -11,6 +11,7 @@ import {
   errors,
   Image,
   ImageParams,
+  Job,
   RegisteredImage,
   ReorderBody,
   UpdateImage,
@@ -255,7 +256,7 @@ export function imageRoutes(app: ApiApp, deps: AppDeps): void {
         summary: 'Reorder images; the first becomes primary',
         params: BookIdParams,
         body: ReorderBody,
-        response: { 200: Type.Object({ images: Type.Array(Image), processing_job: Type.Optional(Type.Any()) }), ...errors(400, 401, 403, 404, 503) },
+        response: { 200: Type.Object({ images: Type.Array(Image), processing_job: Type.Optional(Job) }), ...errors(400, 401, 403, 404, 503) },
       },
     },
     async (request) => {
@@ -289,7 +290,7 @@ export function imageRoutes(app: ApiApp, deps: AppDeps): void {
         summary: 'Change caption or type, or make the image primary',
         params: ImageParams,
         body: UpdateImage,
-        response: { 200: Type.Object({ image: Image, processing_job: Type.Optional(Type.Any()) }), ...errors(400, 401, 403, 404, 503) },
+        response: { 200: Type.Object({ image: Image, processing_job: Type.Optional(Job) }), ...errors(400, 401, 403, 404, 503) },
       },
     },
     async (request) => {

@@ -77,6 +77,8 @@ describe('Lambda entry points', () => {
       );
       expect(created.statusCode).toBe(201);
       expect(JSON.parse(created.body!)).toMatchObject({ title: 'Via Lambda' });
+      const doc = await handler(httpEvent('GET', '/docs/json'), context);
+      expect(JSON.parse(doc.body!).paths['/api/v1/books']).toBeDefined();
     });
 
     it('accepts a base64-encoded multipart upload and queues the job', async () => {
