@@ -13,8 +13,10 @@ import {
   waitUntilFunctionUpdatedV2,
 } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { getLambdaClient, getSqsClient, invokeJson, LambdaFunctionError, resetAwsClients, sendJsonMessages } from '@bmx/aws-clients';
+import { CreateBucketCommand, ListBucketsCommand } from '@aws-sdk/client-s3';
+import { getLambdaClient, getS3Client, getSqsClient, invokeJson, LambdaFunctionError, resetAwsClients, sendJsonMessages } from '@bmx/aws-clients';
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
 import { ensureQueue, zipFiles } from '../../src';
 
 const unique = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
@@ -156,7 +158,6 @@ describe('SQS event-source mapping', () => {
 
 describe('rate schedules', () => {
   it('invokes the function on its rate with the configured input, until deleted', async () => {
-    const { createServer } = await import('node:http');
     const seen: string[] = [];
     const listener = createServer((req, res) => {
       seen.push(decodeURIComponent(req.url ?? ''));
@@ -187,8 +188,6 @@ describe('rate schedules', () => {
 
 describe('fault switches', () => {
   it('stops and restarts the S3/SQS server on the same port, empty', async () => {
-    const { ListBucketsCommand, CreateBucketCommand } = await import('@aws-sdk/client-s3');
-    const { getS3Client } = await import('@bmx/aws-clients');
     const bucket = unique('fault');
     await getS3Client().send(new CreateBucketCommand({ Bucket: bucket }));
     const control = (name: string) => fetch(`${process.env['AWS_ENDPOINT_URL_LAMBDA']}/local/faults/${name}`, { method: 'POST' });
