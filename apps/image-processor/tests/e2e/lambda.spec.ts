@@ -13,7 +13,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { BACKGROUND_METHOD } from '../../src/background/remove-background';
 import { syntheticBookPhoto, toJpeg } from '../support/synthetic';
-import { createJob, seedBook, waitFor } from '../support/seed';
+import { createJob, dropTestDatabase, seedBook, waitFor } from '../support/seed';
 
 jest.setTimeout(120_000);
 
@@ -74,7 +74,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (mappingId) await getLambdaClient().send(new DeleteEventSourceMappingCommand({ UUID: mappingId }));
   await getLambdaClient().send(new DeleteFunctionCommand({ FunctionName: functionName })).catch(() => undefined);
-  await test?.drop();
+  if (test) await dropTestDatabase(test);
   rmSync(buildDir, { recursive: true, force: true });
   resetAwsClients();
 });

@@ -11,7 +11,7 @@ import type { Logger } from '../../src/logger';
 import { processJob, RetryableJobError, type JobDependencies } from '../../src/process-job';
 import { s3ImageStore, type ImageStore } from '../../src/storage';
 import { blankImage, syntheticBookPhoto, toJpeg } from '../support/synthetic';
-import { createJob, seedBook } from '../support/seed';
+import { createJob, dropTestDatabase, seedBook } from '../support/seed';
 
 const bucket = `imgproc-job-${randomUUID().slice(0, 8)}`;
 const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -32,7 +32,7 @@ beforeAll(async () => {
   photo = await toJpeg(syntheticBookPhoto({ surface: 'wood' }));
 });
 afterAll(async () => {
-  await test.drop();
+  if (test) await dropTestDatabase(test);
   resetAwsClients();
 });
 
@@ -153,6 +153,13 @@ describe('processJob', () => {
     await expect(processJob({ job_id: jobId, book_id: book.bookId, image_id: book.images[0]!.id }, deps)).resolves.toMatchObject({ status: 'failed' });
     expect(await jobRow(jobId)).toMatchObject({ status: 'failed', failure_reason: expect.stringContaining('no subject') });
     expect(await imagesOf(book.bookId)).toHaveLength(1);
+  });
+
+  it('reads a source whose stored key already carries the books/ prefix', async () => {
+    const book = await seedBook(test.db, bucket, [{ type: 'cover', bytes: photo }]);
+    await test.db.updateTable('book_images').set({ s3_key: `books/${book.images[0]!.key}` }).where('id', '=', book.images[0]!.id).execute();
+    const jobId = await createJob(test.db, book.bookId, book.images[0]!.id);
+    await expect(processJob({ job_id: jobId, book_id: book.bookId, image_id: book.images[0]!.id }, deps)).resolves.toMatchObject({ status: 'completed' });
   });
 
   it('permanently fails when the source image is gone', async () => {

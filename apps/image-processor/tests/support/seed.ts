@@ -80,3 +80,14 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
 }
+
+/**
+ * Drops a test database safely. pg's `Pool.end()` resolves before its sockets close, and `drop()` uses
+ * `DROP DATABASE … WITH (FORCE)`: the server's "terminating connection" notice can then reach a pooled client whose
+ * pool has no 'error' listener, which crashes the test file. Closing first and letting the sockets finish avoids that.
+ */
+export async function dropTestDatabase(test: { db: { destroy(): Promise<void> }; drop(): Promise<void> }): Promise<void> {
+  await test.db.destroy();
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  await test.drop();
+}
