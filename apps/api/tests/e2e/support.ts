@@ -59,6 +59,11 @@ export async function startTestApi(name: string, env: Record<string, string> = {
     },
     async close() {
       await Promise.all([app, ...variants].map((a) => a.close()));
+      // pg's Pool.end() resolves before its sockets are closed, and @bmx/db's pool has no 'error' listener: a
+      // DROP ... WITH FORCE that lands first kills a closing connection and crashes the test file. Close first,
+      // give the sockets a moment, then drop.
+      await test.db.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 250));
       await test.drop();
     },
   };
