@@ -1,7 +1,7 @@
 // Dispatcher → local SQS → worker → PostgreSQL, with both handlers bundled and deployed to the local Lambda
 // server and the carriers played by a fake on 127.0.0.1. One flow, in order: 1,000 books tracked; delivered
 // parcels stop being dispatched; a carrier outage opens its circuit and nothing reaches the DLQ while it is open.
-import { CreateEventSourceMappingCommand, CreateFunctionCommand, DeleteEventSourceMappingCommand } from '@aws-sdk/client-lambda';
+import { CreateEventSourceMappingCommand, CreateFunctionCommand, DeleteEventSourceMappingCommand, DeleteFunctionCommand } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { getLambdaClient, getSqsClient, invokeJson, LambdaFunctionError, resetAwsClients } from '@bmx/aws-clients';
 import { createTestDatabase, sql, type TestDatabase } from '@bmx/db';
@@ -16,6 +16,7 @@ import { listTrackingEvents } from '../../src/events';
 import { readCircuit } from '../../src/worker/circuit';
 import { insertBooks } from '../support/books';
 import { startFakeCarriers, type FakeCarriers, type FakeReply } from '../support/fake-carriers';
+import { dropTestDatabase } from '../support/db';
 
 jest.setTimeout(120_000);
 
@@ -42,9 +43,11 @@ let mappingId: string | undefined;
 let buildDir: string;
 const idsByCarrier = {} as Record<CarrierId, number[]>;
 let carrierReplies: Partial<Record<CarrierId, FakeReply>> = {};
+const deployed: string[] = [];
 
 async function deploy(name: string, entry: string, handler: string, env: Record<string, string>, timeout: number) {
   const outDir = path.join(buildDir, name);
+  deployed.push(name);
   await bundleLambda({ entry, outDir });
   await getLambdaClient().send(
     new CreateFunctionCommand({
@@ -124,8 +127,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (mappingId) await getLambdaClient().send(new DeleteEventSourceMappingCommand({ UUID: mappingId })).catch(() => undefined);
+  // Retire the functions (and their warm processes' connections) before the database goes.
+  for (const name of deployed) await getLambdaClient().send(new DeleteFunctionCommand({ FunctionName: name })).catch(() => undefined);
   await fake?.close();
-  await testDb?.drop();
+  await dropTestDatabase(testDb);
   rmSync(buildDir, { recursive: true, force: true });
   resetAwsClients();
 });

@@ -1,5 +1,6 @@
 import { createTestDatabase, type TestDatabase } from '@bmx/db';
 import { afterFailure, afterSuccess, CLOSED, isOpen, readCircuit, recordFailure, recordSuccess, type CircuitPolicy } from '../../src/worker/circuit';
+import { dropTestDatabase } from '../support/db';
 
 const policy: CircuitPolicy = { failureThreshold: 3, openMs: 30 * 60_000 };
 const t0 = new Date('2026-11-24T12:00:00Z');
@@ -43,7 +44,7 @@ describe('circuit in carrier_circuits', () => {
   beforeAll(async () => {
     testDb = await createTestDatabase('tracking_circuit');
   });
-  afterAll(() => testDb.drop());
+  afterAll(() => dropTestDatabase(testDb));
 
   it('counts failures per carrier, opens on the third, closes on success', async () => {
     const { db } = testDb;

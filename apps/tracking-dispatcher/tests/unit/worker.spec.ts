@@ -10,6 +10,7 @@ import { readCircuit } from '../../src/worker/circuit';
 import { processBatch, type WorkerDeps } from '../../src/worker/process';
 import { insertBooks } from '../support/books';
 import { startFakeCarriers, type FakeCarriers } from '../support/fake-carriers';
+import { dropTestDatabase } from '../support/db';
 
 let testDb: TestDatabase;
 let fake: FakeCarriers;
@@ -47,7 +48,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await fake.close();
-  await testDb.drop();
+  await dropTestDatabase(testDb);
 });
 beforeEach(async () => {
   await testDb.db.deleteFrom('carrier_circuits').execute();
