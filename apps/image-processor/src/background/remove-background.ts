@@ -64,9 +64,12 @@ export async function removeBackground(input: Buffer, options: RemoveBackgroundO
     .rotate()
     .flatten({ background: '#ffffff' })
     .removeAlpha()
-    .raw()
+    // Grey, 16-bit and CMYK uploads all become 8-bit sRGB: everything below counts 3 bytes a pixel.
+    .toColourspace('srgb')
+    .raw({ depth: 'uchar' })
     .toBuffer({ resolveWithObject: true });
-  const { width, height } = source.info;
+  const { width, height, channels } = source.info;
+  if (channels !== 3) throw new Error(`expected 3 channels after conversion to sRGB, got ${channels}`);
   const rgb = source.data;
 
   const workScale = Math.min(1, workSize / Math.max(width, height));

@@ -80,6 +80,20 @@ describe('removeBackground on synthetic photos with a known mask', () => {
     expect([...darkCorner]).toEqual([0, 0, 0]);
   });
 
+  it.each([
+    ['grey 8-bit PNG', (i: sharp.Sharp) => i.toColourspace('b-w').png()],
+    ['grey 16-bit PNG', (i: sharp.Sharp) => i.toColourspace('grey16').png()],
+    ['RGB 16-bit PNG', (i: sharp.Sharp) => i.toColourspace('rgb16').png()],
+    ['CMYK JPEG', (i: sharp.Sharp) => i.toColourspace('cmyk').jpeg()],
+    ['RGBA PNG', (i: sharp.Sharp) => i.ensureAlpha(0.6).png()],
+    ['WebP', (i: sharp.Sharp) => i.webp()],
+  ])('handles a %s upload', async (_name, encode) => {
+    const photo = syntheticBookPhoto({ surface: 'wood', cover: [30, 60, 120] });
+    const bytes = await encode(sharp(photo.rgb, { raw: { width: photo.width, height: photo.height, channels: 3 } })).toBuffer();
+    const result = await removeBackground(bytes, { includeMask: true });
+    expect(intersectionOverUnion(result.mask!, photo.mask)).toBeGreaterThanOrEqual(0.9);
+  });
+
   it('fails when nothing stands out from the background', async () => {
     await expect(removeBackground(await blankImage(400, 300))).rejects.toThrow(SubjectNotFoundError);
   });
