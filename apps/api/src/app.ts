@@ -42,7 +42,8 @@ export async function buildApp(deps: AppDeps): Promise<ApiApp> {
     logger: deps.logger ?? { level: config.logLevel, redact: [`req.headers.${API_KEY_HEADER}`] },
     // Cap JSON bodies; image bytes come through multipart (own limit) or presigned uploads.
     bodyLimit: 1024 * 1024,
-    ajv: { customOptions: { allErrors: false } },
+    // Unknown body fields are a 400 naming the field, not silently dropped (Fastify's default removes them).
+    ajv: { customOptions: { allErrors: false, removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   registerErrorHandler(app);

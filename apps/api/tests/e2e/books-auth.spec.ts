@@ -79,6 +79,7 @@ describe('books, API keys and input validation', () => {
     ['POST', '/api/v1/books', 'body.title', { title: '' }],
     ['POST', '/api/v1/books', 'body.tracking_active', { title: 'x', tracking_active: 'perhaps' }],
     ['PATCH', '/api/v1/books/1', 'body', {}],
+    ['POST', '/api/v1/books', 'body.colour', { title: 'x', colour: 'red' }],
     ['GET', '/api/v1/books/abc', 'params.bookId', undefined],
     ['GET', '/api/v1/books/0', 'params.bookId', undefined],
     ['GET', '/api/v1/books/99999999999', 'params.bookId', undefined],

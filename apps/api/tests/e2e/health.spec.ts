@@ -3,7 +3,8 @@ import { getSqsClient, resetAwsClients } from '@bmx/aws-clients';
 import { connectPostgres } from '@bmx/db';
 import { createServer, type Server, type Socket } from 'node:net';
 import { buildApp } from '../../src/app';
-import { bundleStandIn, deleteFunction, deployStandIn, drainQueue, startTestApi, uniqueName, type TestApi } from './support';
+import { deployScraperStandIn } from '../../src/local/deploy-scraper-stand-in';
+import { deleteFunction, drainQueue, startTestApi, uniqueName, type TestApi } from './support';
 
 interface Check {
   name: string;
@@ -19,12 +20,7 @@ describe('health: live, ready and deep', () => {
 
   beforeAll(async () => {
     api = await startTestApi('health', { SCRAPER_FUNCTION_NAME: scraper });
-    const bundle = await bundleStandIn();
-    try {
-      await deployStandIn(bundle.zip, scraper, api.bucket, 'ok');
-    } finally {
-      bundle.cleanup();
-    }
+    await deployScraperStandIn({ functionName: scraper, bucket: api.bucket });
   }, 60_000);
   afterAll(async () => {
     await deleteFunction(scraper);

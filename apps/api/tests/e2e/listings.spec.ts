@@ -1,5 +1,6 @@
 import type { ApiApp } from '../../src/app';
-import { bundleStandIn, deleteFunction, deployStandIn, objectExists, startTestApi, uniqueName, type TestApi } from './support';
+import { deployScraperStandIn } from '../../src/local/deploy-scraper-stand-in';
+import { deleteFunction, objectExists, startTestApi, uniqueName, type TestApi } from './support';
 
 describe('listing scrapes through the scraper Lambda (local stand-in)', () => {
   let api: TestApi;
@@ -13,15 +14,12 @@ describe('listing scrapes through the scraper Lambda (local stand-in)', () => {
 
   beforeAll(async () => {
     api = await startTestApi('listings', { SCRAPER_FUNCTION_NAME: names.ok });
-    const bundle = await bundleStandIn();
-    try {
-      await deployStandIn(bundle.zip, names.ok, api.bucket, 'ok');
-      await deployStandIn(bundle.zip, names.rateLimited, api.bucket, 'rate-limited');
-      await deployStandIn(bundle.zip, names.badGateway, api.bucket, 'bad-gateway');
-      await deployStandIn(bundle.zip, names.throws, api.bucket, 'throw');
-    } finally {
-      bundle.cleanup();
-    }
+    await Promise.all([
+      deployScraperStandIn({ functionName: names.ok, bucket: api.bucket }),
+      deployScraperStandIn({ functionName: names.rateLimited, bucket: api.bucket, mode: 'rate-limited' }),
+      deployScraperStandIn({ functionName: names.badGateway, bucket: api.bucket, mode: 'bad-gateway' }),
+      deployScraperStandIn({ functionName: names.throws, bucket: api.bucket, mode: 'throw' }),
+    ]);
     apps['rateLimited'] = await api.variant({ SCRAPER_FUNCTION_NAME: names.rateLimited });
     apps['badGateway'] = await api.variant({ SCRAPER_FUNCTION_NAME: names.badGateway });
     apps['throws'] = await api.variant({ SCRAPER_FUNCTION_NAME: names.throws });
@@ -95,6 +93,12 @@ describe('listing scrapes through the scraper Lambda (local stand-in)', () => {
     expect(sync.json().message).toMatch(/scraper Lambda is unavailable.*ResourceNotFound/);
     const async = await post(apps['missing']!, '/api/v1/listings/extract-async', { url: 'https://example.com/x', item_id: 'm2' });
     expect(async.statusCode).toBe(503);
+  });
+
+  it('redeploys the stand-in in place (npm start runs it on every start)', async () => {
+    await deployScraperStandIn({ functionName: names.badGateway, bucket: api.bucket, mode: 'ok' });
+    const res = await post(apps['badGateway']!, '/api/v1/listings/extract', { url: 'https://example.com/x', item_id: 'redeployed' });
+    expect(res.statusCode).toBe(200);
   });
 
   it('validates its input and needs an editor key', async () => {

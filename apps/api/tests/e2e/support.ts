@@ -1,13 +1,10 @@
-import { CreateFunctionCommand, DeleteFunctionCommand } from '@aws-sdk/client-lambda';
+import { DeleteFunctionCommand } from '@aws-sdk/client-lambda';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { getLambdaClient, getS3Client, getSqsClient } from '@bmx/aws-clients';
 import { createTestDatabase, type TestDatabase } from '@bmx/db';
-import { bundleLambda, ensureBucket, ensureQueue, zipDirectory, type ProvisionedQueue } from '@bmx/local-aws';
+import { ensureBucket, ensureQueue, type ProvisionedQueue } from '@bmx/local-aws';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import sharp from 'sharp';
 import { buildApp, type ApiApp } from '../../src/app';
 import { createApiKey } from '../../src/auth';
@@ -132,30 +129,6 @@ export async function drainQueue(url: string, waitSeconds = 2): Promise<unknown[
       await sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: message.ReceiptHandle }));
     }
   }
-}
-
-const STAND_IN = path.join(__dirname, '../../src/local/scraper-stand-in.ts');
-
-/** Bundles the local scraper stand-in once per test file. */
-export async function bundleStandIn(): Promise<{ zip: Buffer; cleanup(): void }> {
-  const outDir = mkdtempSync(path.join(tmpdir(), 'api-scraper-'));
-  await bundleLambda({ entry: STAND_IN, outDir });
-  return { zip: zipDirectory(outDir), cleanup: () => rmSync(outDir, { recursive: true, force: true }) };
-}
-
-/** Deploys the stand-in scraper to the local Lambda server under `name`, writing into `bucket`. */
-export async function deployStandIn(zip: Buffer, name: string, bucket: string, mode: 'ok' | 'rate-limited' | 'bad-gateway' | 'throw'): Promise<void> {
-  await getLambdaClient().send(
-    new CreateFunctionCommand({
-      FunctionName: name,
-      Runtime: 'nodejs20.x',
-      Role: 'arn:aws:iam::000000000000:role/bmx-scraper',
-      Handler: 'index.handler',
-      Timeout: 30,
-      Code: { ZipFile: zip },
-      Environment: { Variables: { LISTINGS_BUCKET: bucket, SCRAPER_STAND_IN_MODE: mode } },
-    }),
-  );
 }
 
 export async function deleteFunction(name: string): Promise<void> {
