@@ -104,7 +104,13 @@ export async function registerImage(
 
   const key = storedKey ?? newImageKey(bookId, format);
   if (!storedKey) await putObject(config.imagesBucket, imageObjectKey(key), bytes, IMAGE_FORMATS[format].mime);
-  await putObject(config.imagesBucket, thumbnailObjectKey(key), thumbnail, 'image/jpeg');
+  try {
+    await putObject(config.imagesBucket, thumbnailObjectKey(key), thumbnail, 'image/jpeg');
+  } catch (error) {
+    // Without its thumbnail the image is not registered, so the original we just stored must not linger.
+    if (!storedKey) await deleteObjects(config.imagesBucket, [imageObjectKey(key)]).catch(() => undefined);
+    throw error;
+  }
 
   let image: BookImage;
   try {
@@ -136,8 +142,11 @@ export async function registerImage(
   } catch (error) {
     // The same bytes registered by a concurrent request: answer with that image and drop our copies.
     const winner = /book_images_hash_uq/.test(String((error as Error).message)) ? await findByHash(db, bookId, hash) : undefined;
-    const keys = [thumbnailObjectKey(key), ...(storedKey && !winner ? [] : [imageObjectKey(key)])];
-    await deleteObjects(config.imagesBucket, keys).catch(() => undefined);
+    // A concurrent completion of the same presigned key won with these very objects: keep them.
+    if (winner?.s3_key !== key) {
+      const keys = [thumbnailObjectKey(key), ...(storedKey && !winner ? [] : [imageObjectKey(key)])];
+      await deleteObjects(config.imagesBucket, keys).catch(() => undefined);
+    }
     if (winner) return { image: winner, duplicate: true };
     throw error;
   }

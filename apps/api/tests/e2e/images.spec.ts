@@ -74,6 +74,17 @@ describe('images of a book on S3, with processing jobs on SQS', () => {
     expect(await api.test.db.selectFrom('book_images').select('id').where('book_id', '=', bookId).execute()).toHaveLength(1);
   });
 
+  it('keeps one image when the same bytes are uploaded twice at once', async () => {
+    const book = (await api.test.db.insertInto('books').values({ title: 'Twins' }).returning('id').executeTakeFirstOrThrow()).id;
+    const png = await makeImage('png', 200, 200, 41);
+    const [a, b] = await Promise.all([upload(book, png, 'a.png'), upload(book, png, 'b.png')]);
+    expect([a.statusCode, b.statusCode].sort()).toEqual([200, 201]);
+    const rows = await api.test.db.selectFrom('book_images').select('s3_key').where('book_id', '=', book).execute();
+    expect(rows).toHaveLength(1);
+    expect(await objectExists(api.bucket, imageObjectKey(rows[0]!.s3_key))).toBe(true);
+    await drainQueue(api.queue.url);
+  });
+
   it('appends later uploads at the end without changing the primary or queueing', async () => {
     const res = await upload(bookId, await makeImage('webp', 400, 300, 2), 'back.webp');
     expect(res.statusCode).toBe(201);
@@ -271,6 +282,17 @@ describe('images of a book on S3, with processing jobs on SQS', () => {
       const again = await complete(bookId, key);
       expect(again.statusCode).toBe(200);
       expect(again.json().image.id).toBe(done.json().image.id);
+    });
+
+    it('registers one image when the same upload is completed twice at once, and keeps its object', async () => {
+      const { key, upload_url } = (await start(bookId, 'image/png')).json();
+      await fetch(upload_url, { method: 'PUT', headers: { 'Content-Type': 'image/png' }, body: await makeImage('png', 300, 200, 40) });
+      const [a, b] = await Promise.all([complete(bookId, key), complete(bookId, key)]);
+      expect([a.statusCode, b.statusCode].sort()).toEqual([200, 201]);
+      expect(a.json().image.id).toBe(b.json().image.id);
+      expect(await api.test.db.selectFrom('book_images').select('id').where('s3_key', '=', key).execute()).toHaveLength(1);
+      expect(await objectExists(api.bucket, imageObjectKey(key))).toBe(true);
+      expect(await objectExists(api.bucket, thumbnailObjectKey(key))).toBe(true);
     });
 
     it('refuses a key issued for another book, a made-up key, and a bad content type', async () => {
