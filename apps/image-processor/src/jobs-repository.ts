@@ -37,6 +37,17 @@ export async function recordFailure(db: Kysely<Database>, jobId: string, status:
     .execute();
 }
 
+/** Ids of the images the book's completed jobs were made from. */
+export async function processedSourceIds(db: Kysely<Database>, bookId: number): Promise<Set<number>> {
+  const rows = await db
+    .selectFrom('image_processing_jobs')
+    .select('source_image_id')
+    .where('book_id', '=', bookId)
+    .where('status', '=', 'completed')
+    .execute();
+  return new Set(rows.map((row) => row.source_image_id));
+}
+
 /** The book's images, in display order. */
 export function listBookImages(db: Kysely<Database>, bookId: number): Promise<BookImage[]> {
   return db.selectFrom('book_images').selectAll().where('book_id', '=', bookId).orderBy('display_order').orderBy('id').execute();
@@ -46,7 +57,7 @@ export function listBookImages(db: Kysely<Database>, bookId: number): Promise<Bo
 export interface CompletedJob {
   jobId: string;
   bookId: number;
-  /** The image that was processed; it moves to the end of the gallery. */
+  /** The image that was processed; it moves to the end of the gallery and becomes the job's `source_image_id`. */
   sourceImageId: number;
   /** Key of the processed PNG, without the `books/` prefix. */
   processedKey: string;
@@ -62,7 +73,7 @@ export type CompletionResult = { recorded: true; processedImageId: number } | { 
 /**
  * Records a processed image in one transaction, holding the job's row lock until commit: insert the image as the
  * primary at position 0, number the others 1..n with the source last, clear the other primaries, and mark the job
- * completed. If the job is already completed when the lock is granted (a duplicate delivery won), nothing changes.
+ * completed with the source it was made from. If the job is already completed when the lock is granted (a duplicate delivery won), nothing changes.
  */
 export async function completeJob(db: Kysely<Database>, input: CompletedJob): Promise<CompletionResult> {
   return db.transaction().execute(async (trx) => {
@@ -98,6 +109,9 @@ export async function completeJob(db: Kysely<Database>, input: CompletedJob): Pr
       .updateTable('image_processing_jobs')
       .set({
         status: 'completed',
+        // The image actually processed, which selection may have preferred over the requested one: later jobs of
+        // the book then know it is done.
+        source_image_id: input.sourceImageId,
         processed_image_id: inserted.id,
         model_used: input.modelUsed,
         failure_reason: null,

@@ -3,7 +3,7 @@ import { imageObjectKey, makeThumbnail, thumbnailObjectKey, type ImageJobMessage
 import { randomUUID } from 'node:crypto';
 import { BACKGROUND_METHOD, removeBackground, SubjectNotFoundError } from './background/remove-background';
 import type { ProcessorConfig } from './config';
-import { claimJob, completeJob, getJob, listBookImages, recordFailure } from './jobs-repository';
+import { claimJob, completeJob, getJob, listBookImages, processedSourceIds, recordFailure } from './jobs-repository';
 import { describeError, type Logger } from './logger';
 import { selectSourceImage } from './source-selection';
 import { ObjectTooLargeError, type ImageStore } from './storage';
@@ -66,8 +66,8 @@ export async function processJob(message: ImageJobMessage, deps: JobDependencies
   };
 
   try {
-    const images = await listBookImages(db, job.book_id);
-    const selection = selectSourceImage(images, message.image_id);
+    const [images, done] = await Promise.all([listBookImages(db, job.book_id), processedSourceIds(db, job.book_id)]);
+    const selection = selectSourceImage(images, message.image_id, done);
     if (!selection) return await fail('permanently_failed', `source image ${message.image_id} no longer exists`);
     const source = selection.image;
     log.info('source image selected', { ...fields, sourceImageId: source.id, rule: selection.rule, imageType: source.image_type });

@@ -76,6 +76,23 @@ describe('processJob', () => {
     expect(Math.max(meta.width!, meta.height!)).toBeLessThanOrEqual(300);
   });
 
+  it('processes each photo of a book once when every photo has its own job', async () => {
+    const book = await seedBook(test.db, bucket, [{ type: 'spine', bytes: photo }, { type: 'cover', bytes: photo, primary: true }]);
+    const spineJob = await createJob(test.db, book.bookId, book.images[0]!.id);
+    const coverJob = await createJob(test.db, book.bookId, book.images[1]!.id);
+    // The spine's job runs first but the cover ranks higher, so it processes the cover and records that.
+    await expect(processJob({ job_id: spineJob, book_id: book.bookId, image_id: book.images[0]!.id }, deps)).resolves.toMatchObject({
+      status: 'completed',
+      sourceImageId: book.images[1]!.id,
+    });
+    expect((await jobRow(spineJob)).source_image_id).toBe(book.images[1]!.id);
+    await expect(processJob({ job_id: coverJob, book_id: book.bookId, image_id: book.images[1]!.id }, deps)).resolves.toMatchObject({
+      status: 'completed',
+      sourceImageId: book.images[0]!.id,
+    });
+    expect((await imagesOf(book.bookId)).filter((i) => i.is_background_processed)).toHaveLength(2);
+  });
+
   it('skips a completed job and changes nothing', async () => {
     const book = await seedBook(test.db, bucket, [{ type: 'cover', bytes: photo }]);
     const jobId = await createJob(test.db, book.bookId, book.images[0]!.id);

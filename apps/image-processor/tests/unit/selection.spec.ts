@@ -27,6 +27,13 @@ describe('selectSourceImage', () => {
     expect(selectSourceImage(images, 1)?.image.id).toBe(3);
   });
 
+  it('skips images that completed jobs were made from', () => {
+    const images = [image(1, { image_type: 'cover' }), image(2, { image_type: 'spine' })];
+    expect(selectSourceImage(images, 2, new Set([1]))?.image.id).toBe(2);
+    // Everything done: an explicit request processes the requested image again.
+    expect(selectSourceImage(images, 1, new Set([1, 2]))).toEqual({ image: images[0], rule: 'requested' });
+  });
+
   it('falls back to the unprocessed primary, then to the requested image', () => {
     const images = [image(1, { image_type: 'detail' }), image(2, { is_primary: true }), image(3, { image_type: 'other' })];
     expect(selectSourceImage(images, 3)).toEqual({ image: images[1], rule: 'primary' });
