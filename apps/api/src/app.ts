@@ -28,6 +28,26 @@ export interface AppDeps {
   docsUi?: boolean;
 }
 
+type OpenApiDocument = { paths?: Record<string, Record<string, Record<string, unknown>>> };
+
+const MULTIPART_UPLOAD_BODY = {
+  required: true,
+  content: {
+    'multipart/form-data': {
+      schema: {
+        type: 'object',
+        required: ['file'],
+        properties: {
+          file: { type: 'string', format: 'binary', description: 'JPEG, PNG, WEBP or GIF (checked by content)' },
+          caption: { type: 'string', maxLength: 2000 },
+          image_type: { type: 'string', pattern: '^[a-z_]{1,50}$' },
+          is_primary: { type: 'boolean' },
+        },
+      },
+    },
+  },
+};
+
 /** The Fastify instance with TypeBox schemas as route types. */
 export type ApiApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
 
@@ -62,6 +82,13 @@ export async function buildApp(deps: AppDeps): Promise<ApiApp> {
       },
       components: { securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' } } },
       security: [{ apiKey: [] }],
+    },
+    // The multipart upload is parsed in its handler, not by a body schema; describe its parts for the document.
+    transformObject: (documents) => {
+      const doc = (documents as { openapiObject: OpenApiDocument }).openapiObject;
+      const upload = doc.paths?.['/api/v1/books/{bookId}/images']?.['post'];
+      if (upload) upload['requestBody'] = MULTIPART_UPLOAD_BODY;
+      return doc;
     },
   });
   if (deps.docsUi ?? true) {

@@ -121,6 +121,7 @@ describe('books, API keys and input validation', () => {
         '/health/deep',
       ]),
     );
+    expect(doc.paths['/api/v1/books/{bookId}/images'].post.requestBody.content['multipart/form-data'].schema.required).toEqual(['file']);
     expect(doc.components.securitySchemes.apiKey).toMatchObject({ type: 'apiKey', name: 'X-API-Key' });
   });
 });
