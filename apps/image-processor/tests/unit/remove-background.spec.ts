@@ -66,6 +66,19 @@ describe('removeBackground on synthetic photos with a known mask', () => {
     expect(intersectionOverUnion(result.mask!, photo.mask)).toBeGreaterThanOrEqual(0.9);
   });
 
+  it('treats a cast shadow as background, and keeps a cream book on white paper although it looks like one', async () => {
+    const shadowed = syntheticBookPhoto({ surface: 'plain', shadow: true, seed: 5 });
+    const bytes = await toJpeg(shadowed);
+    const withSuppression = await removeBackground(bytes, { includeMask: true });
+    const without = await removeBackground(bytes, { includeMask: true, segment: { suppressShadows: false } });
+    expect(intersectionOverUnion(withSuppression.mask!, shadowed.mask)).toBeGreaterThanOrEqual(0.9);
+    expect(intersectionOverUnion(without.mask!, shadowed.mask)).toBeLessThan(0.85);
+
+    const cream = syntheticBookPhoto({ surface: 'plain', cover: [205, 203, 195], seed: 6 });
+    const result = await removeBackground(await toJpeg(cream), { includeMask: true });
+    expect(intersectionOverUnion(result.mask!, cream.mask)).toBeGreaterThanOrEqual(0.9);
+  });
+
   it('puts a dark book on black and a light book on white, by the mean brightness of the subject', async () => {
     const dark = await removeBackground(await toJpeg(syntheticBookPhoto({ cover: [40, 30, 80] })));
     expect(dark.stats.meanBrightness).toBeLessThan(128);
