@@ -2,6 +2,7 @@ import { ConfigError } from '@bmx/aws-clients';
 import { readBaseUrl, readInteger, readRequired } from '../lib/env';
 import { dhlAdapter, type DhlSettings } from './dhl';
 import { fedexAdapter, type FedexSettings } from './fedex';
+import { readBearerAuth } from './oauth';
 import { royalMailAdapter, type RoyalMailSettings } from './royal-mail';
 import { CARRIERS, type CarrierAdapter, type CarrierId } from './types';
 import { upsAdapter, type UpsSettings } from './ups';
@@ -31,7 +32,10 @@ export const DEFAULT_CARRIER_TIMEOUT_MS = 10_000;
 function enabledCarriers(env: NodeJS.ProcessEnv): CarrierId[] {
   const raw = env['TRACKING_CARRIERS']?.trim();
   if (!raw) return [...CARRIERS];
-  const names = raw.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const names = raw
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
   for (const name of names) {
     if (!(CARRIERS as readonly string[]).includes(name)) {
       throw new ConfigError('TRACKING_CARRIERS', `unknown carrier "${name}"; use a comma-separated list of ${CARRIERS.join(', ')}`);
@@ -53,11 +57,23 @@ export function loadCarriersConfig(env: NodeJS.ProcessEnv): CarriersConfig {
     switch (carrier) {
       case 'ups':
       case 'usps':
-      case 'fedex':
-        config[carrier] = { baseUrl, timeoutMs, accessToken: readRequired(env, `${prefix}_ACCESS_TOKEN`, `the OAuth bearer token for the ${prefix} tracking API`) };
+      case 'fedex': {
+        const auth = readBearerAuth(env, prefix);
+        if ('missing' in auth) {
+          throw new ConfigError(
+            auth.missing,
+            `is required: set ${prefix}_ACCESS_TOKEN, or ${prefix}_CLIENT_ID and ${prefix}_CLIENT_SECRET for OAuth`,
+          );
+        }
+        config[carrier] = { baseUrl, timeoutMs, auth };
         break;
+      }
       case 'dhl':
-        config.dhl = { baseUrl, timeoutMs, apiKey: readRequired(env, 'DHL_API_KEY', 'the DHL-API-Key for Shipment Tracking – Unified') };
+        config.dhl = {
+          baseUrl,
+          timeoutMs,
+          apiKey: readRequired(env, 'DHL_API_KEY', 'the DHL-API-Key for Shipment Tracking – Unified'),
+        };
         break;
       case 'royal_mail':
         config.royal_mail = {

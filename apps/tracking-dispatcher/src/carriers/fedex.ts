@@ -1,13 +1,14 @@
 import { CarrierError } from './errors';
 import { dig, rejected, requestCarrier, str } from './http';
+import { tokenSource, withToken, type BearerAuth } from './oauth';
 import type { CarrierAdapter, TrackingResult, TrackingStatus } from './types';
 
 /** Settings for the FedEx Track API v1. */
 export interface FedexSettings {
   /** e.g. `https://apis.fedex.com`. */
   baseUrl: string;
-  /** OAuth bearer token. */
-  accessToken: string;
+  /** A ready bearer token, or OAuth client credentials to get one. */
+  auth: BearerAuth;
   timeoutMs: number;
 }
 
@@ -61,24 +62,40 @@ export function parseFedexResponse(body: unknown): TrackingResult {
     const kind = /NOTFOUND|NOT\.FOUND/i.test(errorCode) ? 'not_found' : 'rejected';
     throw new CarrierError('fedex', kind, `${errorCode}${str(dig(result, 'error', 'message')) ? `: ${dig(result, 'error', 'message')}` : ''}`);
   }
-  const latest = dig(result, 'latestStatusDetail') as { code?: string; derivedCode?: string; description?: string; statusByLocale?: string } | undefined;
+  const latest = dig(result, 'latestStatusDetail') as
+    | {
+        code?: string;
+        derivedCode?: string;
+        description?: string;
+        statusByLocale?: string;
+      }
+    | undefined;
   if (!latest || (!str(latest.code) && !str(latest.derivedCode))) throw new CarrierError('fedex', 'malformed', 'no latestStatusDetail code');
-  return { status: normaliseFedexStatus(latest), detail: str(latest.description) ?? str(latest.statusByLocale) ?? null };
+  return {
+    status: normaliseFedexStatus(latest),
+    detail: str(latest.description) ?? str(latest.statusByLocale) ?? null,
+  };
 }
 
 /** The FedEx adapter: `POST /track/v1/trackingnumbers` with a bearer token. */
 export function fedexAdapter(settings: FedexSettings): CarrierAdapter {
+  const tokens = tokenSource('fedex', settings.auth, settings);
   return {
     carrier: 'fedex',
     async track(trackingNumber) {
-      const response = await requestCarrier({
-        carrier: 'fedex',
-        url: `${settings.baseUrl}/track/v1/trackingnumbers`,
-        method: 'POST',
-        headers: { authorization: `Bearer ${settings.accessToken}`, 'x-locale': 'en_US' },
-        body: { includeDetailedScans: false, trackingInfo: [{ trackingNumberInfo: { trackingNumber } }] },
-        timeoutMs: settings.timeoutMs,
-      });
+      const response = await withToken(tokens, (bearer) =>
+        requestCarrier({
+          carrier: 'fedex',
+          url: `${settings.baseUrl}/track/v1/trackingnumbers`,
+          method: 'POST',
+          headers: { authorization: `Bearer ${bearer}`, 'x-locale': 'en_US' },
+          body: {
+            includeDetailedScans: false,
+            trackingInfo: [{ trackingNumberInfo: { trackingNumber } }],
+          },
+          timeoutMs: settings.timeoutMs,
+        }),
+      );
       if (response.status >= 400) throw rejected('fedex', response, str(dig(response.body, 'errors', 0, 'code')));
       return parseFedexResponse(response.body);
     },

@@ -7,7 +7,10 @@ export interface CarrierRequest {
   url: string;
   method?: 'GET' | 'POST';
   headers?: Record<string, string>;
+  /** Sent as JSON. */
   body?: unknown;
+  /** Sent as is, for bodies that are not JSON (OAuth token requests). */
+  rawBody?: { contentType: string; text: string };
   timeoutMs: number;
 }
 
@@ -31,14 +34,19 @@ function parseJson(text: string): unknown {
  * 404 and other 4xx come back to the adapter (parsed when JSON) so it can read the carrier's own error code.
  */
 export async function requestCarrier(request: CarrierRequest): Promise<CarrierResponse> {
-  const { carrier, url, method = 'GET', headers = {}, body, timeoutMs } = request;
+  const { carrier, url, method = 'GET', headers = {}, body, rawBody, timeoutMs } = request;
+  const contentType = rawBody?.contentType ?? (body === undefined ? undefined : 'application/json');
   let response: Response;
   let text: string;
   try {
     response = await fetch(url, {
       method,
-      headers: { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: {
+        accept: 'application/json',
+        ...(contentType ? { 'content-type': contentType } : {}),
+        ...headers,
+      },
+      body: rawBody?.text ?? (body === undefined ? undefined : JSON.stringify(body)),
       signal: AbortSignal.timeout(timeoutMs),
     });
     // The body read shares the signal: a server that sends headers and then stalls is a timeout too.

@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { CarrierError } from './errors';
 import { dig, rejected, requestCarrier, str } from './http';
+import { tokenSource, withToken, type BearerAuth } from './oauth';
 import type { CarrierAdapter, TrackingResult, TrackingStatus } from './types';
 
 /** Settings for the UPS Tracking API v1. */
 export interface UpsSettings {
   /** e.g. `https://onlinetools.ups.com`. */
   baseUrl: string;
-  /** OAuth bearer token for the Track API. */
-  accessToken: string;
+  /** A ready bearer token, or OAuth client credentials to get one. */
+  auth: BearerAuth;
   timeoutMs: number;
 }
 
@@ -57,15 +58,22 @@ export function parseUpsResponse(body: unknown): TrackingResult {
 
 /** The UPS adapter: `GET /api/track/v1/details/{inquiryNumber}` with a bearer token. */
 export function upsAdapter(settings: UpsSettings): CarrierAdapter {
+  const tokens = tokenSource('ups', settings.auth, settings);
   return {
     carrier: 'ups',
     async track(trackingNumber) {
-      const response = await requestCarrier({
-        carrier: 'ups',
-        url: `${settings.baseUrl}/api/track/v1/details/${encodeURIComponent(trackingNumber)}?locale=en_US&returnSignature=false`,
-        headers: { authorization: `Bearer ${settings.accessToken}`, transId: randomUUID(), transactionSrc: 'bmx-tracking' },
-        timeoutMs: settings.timeoutMs,
-      });
+      const response = await withToken(tokens, (bearer) =>
+        requestCarrier({
+          carrier: 'ups',
+          url: `${settings.baseUrl}/api/track/v1/details/${encodeURIComponent(trackingNumber)}?locale=en_US&returnSignature=false`,
+          headers: {
+            authorization: `Bearer ${bearer}`,
+            transId: randomUUID(),
+            transactionSrc: 'bmx-tracking',
+          },
+          timeoutMs: settings.timeoutMs,
+        }),
+      );
       if (response.status >= 400) throw rejected('ups', response, str(dig(response.body, 'response', 'errors', 0, 'message')));
       return parseUpsResponse(response.body);
     },

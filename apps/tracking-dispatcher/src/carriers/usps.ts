@@ -1,13 +1,14 @@
 import { CarrierError } from './errors';
 import { dig, rejected, requestCarrier, str } from './http';
+import { tokenSource, withToken, type BearerAuth } from './oauth';
 import type { CarrierAdapter, TrackingResult, TrackingStatus } from './types';
 
 /** Settings for the USPS Tracking API v3. */
 export interface UspsSettings {
   /** e.g. `https://apis.usps.com`. */
   baseUrl: string;
-  /** OAuth bearer token. */
-  accessToken: string;
+  /** A ready bearer token, or OAuth client credentials to get one. */
+  auth: BearerAuth;
   timeoutMs: number;
 }
 
@@ -38,20 +39,26 @@ export function normaliseUspsCategory(category: string | undefined): TrackingSta
 export function parseUspsResponse(body: unknown): TrackingResult {
   const category = str(dig(body, 'statusCategory'));
   if (!category) throw new CarrierError('usps', 'malformed', 'no statusCategory');
-  return { status: normaliseUspsCategory(category), detail: str(dig(body, 'status')) ?? str(dig(body, 'statusSummary')) ?? null };
+  return {
+    status: normaliseUspsCategory(category),
+    detail: str(dig(body, 'status')) ?? str(dig(body, 'statusSummary')) ?? null,
+  };
 }
 
 /** The USPS adapter: `GET /tracking/v3/tracking/{trackingNumber}?expand=DETAIL` with a bearer token. */
 export function uspsAdapter(settings: UspsSettings): CarrierAdapter {
+  const tokens = tokenSource('usps', settings.auth, settings);
   return {
     carrier: 'usps',
     async track(trackingNumber) {
-      const response = await requestCarrier({
-        carrier: 'usps',
-        url: `${settings.baseUrl}/tracking/v3/tracking/${encodeURIComponent(trackingNumber)}?expand=DETAIL`,
-        headers: { authorization: `Bearer ${settings.accessToken}` },
-        timeoutMs: settings.timeoutMs,
-      });
+      const response = await withToken(tokens, (bearer) =>
+        requestCarrier({
+          carrier: 'usps',
+          url: `${settings.baseUrl}/tracking/v3/tracking/${encodeURIComponent(trackingNumber)}?expand=DETAIL`,
+          headers: { authorization: `Bearer ${bearer}` },
+          timeoutMs: settings.timeoutMs,
+        }),
+      );
       if (response.status >= 400) throw rejected('usps', response, str(dig(response.body, 'error', 'message')));
       return parseUspsResponse(response.body);
     },

@@ -22,16 +22,31 @@ export interface SeenRequest {
   headers: IncomingHttpHeaders;
 }
 
+/** One OAuth token request the fake answered. */
+export interface TokenRequest {
+  carrier: CarrierId;
+  headers: IncomingHttpHeaders;
+  body: string;
+  /** The token it issued. */
+  token: string;
+}
+
 export interface FakeCarriers {
   /** Base URL per carrier, to put in `<CARRIER>_API_BASE_URL`. */
   baseUrls: Record<CarrierId, string>;
   /** The variables a worker needs to use this fake: base URLs and placeholder credentials. */
   env: Record<string, string>;
   requests: SeenRequest[];
+  /** OAuth client-credentials requests (`/security/v1/oauth/token`, `/oauth2/v3/token`, `/oauth/token`). */
+  tokenRequests: TokenRequest[];
+  /** Answer for token requests; default: a fresh token valid for an hour. */
+  tokenReply: (carrier: CarrierId) => FakeReply | { token: string; expiresIn: number | string };
   /** Decides each answer; default: in-transit for everything. */
   reply: (carrier: CarrierId, trackingNumber: string) => FakeReply;
   close(): Promise<void>;
 }
+
+const TOKEN_PATHS: Partial<Record<CarrierId, string>> = { ups: 'security/v1/oauth/token', usps: 'oauth2/v3/token', fedex: 'oauth/token' };
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures');
 
@@ -66,8 +81,11 @@ function route(method: string, url: URL, body: string): { carrier: CarrierId; tr
 
 /** Starts the fake on a free port of 127.0.0.1. */
 export async function startFakeCarriers(): Promise<FakeCarriers> {
+  let issued = 0;
   const fake = {
     requests: [] as SeenRequest[],
+    tokenRequests: [] as TokenRequest[],
+    tokenReply: (() => ({ token: `issued-${++issued}`, expiresIn: 3600 })) as FakeCarriers['tokenReply'],
     reply: (() => ({ fixture: 'in-transit' })) as FakeCarriers['reply'],
   };
   const server: Server = createServer((req, res) => {
@@ -75,7 +93,21 @@ export async function startFakeCarriers(): Promise<FakeCarriers> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      const target = route(req.method ?? 'GET', url, Buffer.concat(chunks).toString('utf8'));
+      const body = Buffer.concat(chunks).toString('utf8');
+      const [carrier, ...rest] = url.pathname.split('/').filter(Boolean);
+      if (req.method === 'POST' && carrier && TOKEN_PATHS[carrier as CarrierId] === rest.join('/')) {
+        const reply = fake.tokenReply(carrier as CarrierId);
+        if ('token' in reply) {
+          fake.tokenRequests.push({ carrier: carrier as CarrierId, headers: req.headers, body, token: reply.token });
+          const answer = { access_token: reply.token, token_type: 'Bearer', expires_in: reply.expiresIn };
+          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
+        } else if ('raw' in reply) {
+          fake.tokenRequests.push({ carrier: carrier as CarrierId, headers: req.headers, body, token: '' });
+          res.writeHead(reply.status, { 'content-type': 'application/json' }).end(reply.raw);
+        }
+        return;
+      }
+      const target = route(req.method ?? 'GET', url, body);
       if (!target) {
         res.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"no such route in the fake"}');
         return;

@@ -18,7 +18,7 @@ describe('worker loadConfig', () => {
     expect(config).toEqual(
       expect.objectContaining({ queue: undefined, deliveredGraceHours: 24, concurrency: 4, circuitFailureThreshold: 3, circuitOpenMinutes: 30 }),
     );
-    expect(config.carriers.ups).toEqual({ baseUrl: DEFAULT_BASE_URLS.ups, accessToken: 'u', timeoutMs: 10_000 });
+    expect(config.carriers.ups).toEqual({ baseUrl: DEFAULT_BASE_URLS.ups, auth: { accessToken: 'u' }, timeoutMs: 10_000 });
     expect(config.carriers.royal_mail).toEqual(expect.objectContaining({ clientId: 'ri', clientSecret: 'rs' }));
   });
 
@@ -27,6 +27,14 @@ describe('worker loadConfig', () => {
     delete env[name];
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(name));
+  });
+
+  it('takes OAuth client credentials instead of a token', () => {
+    const env: Record<string, string> = { ...base, FEDEX_CLIENT_ID: 'id', FEDEX_CLIENT_SECRET: 'secret' };
+    delete env['FEDEX_ACCESS_TOKEN'];
+    expect(loadConfig(env).carriers.fedex?.auth).toEqual({ clientId: 'id', clientSecret: 'secret' });
+    delete env['FEDEX_CLIENT_SECRET'];
+    expect(() => loadConfig(env)).toThrow(/FEDEX_CLIENT_SECRET/);
   });
 
   it('only enabled carriers need credentials', () => {
