@@ -3,10 +3,12 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { clientReuseBench } from './client-reuse.bench';
+import { coldStartBench } from './cold-start.bench';
 import { machine, print, toMarkdown, type BenchTable } from './lib/report';
 
 const benches: Record<string, () => Promise<BenchTable>> = {
   'client-reuse': clientReuseBench,
+  'cold-start': coldStartBench,
 };
 
 async function main(): Promise<void> {

@@ -1,0 +1,130 @@
+// Benchmark 2: cold start per Lambda bundle. In a fresh Node process: time to load the handler module (which builds
+// its clients) and to answer its first (smoke-test) invocation, and peak RSS; the deployed bundle (one minified
+// file, SDK inlined) versus the same code unbundled (our own code compiled, every npm package loaded from
+// node_modules, as tsc output plus node_modules would be). Also each zip's size.
+import { createTestDatabase } from '@bmx/db';
+import { bundleApp, loadDeployConfig } from '@bmx/deploy';
+import { startLocalAws } from '@bmx/local-aws';
+import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fmt, print, type BenchTable } from './lib/report';
+
+const root = path.resolve(__dirname, '..');
+const RUNS = Number(process.env['BENCH_COLD_RUNS'] ?? 5);
+
+const PROBE = `
+const started = performance.now();
+const mod = require(process.argv[1]);
+const loaded = performance.now();
+Promise.resolve(mod[process.argv[2]](JSON.parse(process.argv[3]), { getRemainingTimeInMillis: () => 30000, functionName: 'bench', awsRequestId: 'bench' }))
+  .then(() => {
+    const answered = performance.now();
+    process.stdout.write(JSON.stringify({ load: loaded - started, invoke: answered - loaded, rss: process.resourceUsage().maxRSS / 1024 }));
+    process.exit(0);
+  }, (e) => { process.stderr.write(String(e && e.stack || e)); process.exit(1); });
+`;
+
+/** Our code compiled into one file, but every npm package left to node_modules. */
+async function unbundled(entry: string, outDir: string): Promise<string> {
+  const outfile = path.join(outDir, 'index.js');
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    conditions: ['@bmx/source'],
+    logLevel: 'silent',
+    plugins: [
+      {
+        name: 'npm-packages-external',
+        setup(b) {
+          b.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith('@bmx/') ? undefined : { path: args.path, external: true }));
+        },
+      },
+    ],
+  });
+  return outfile;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+}
+
+function measure(file: string, handlerExport: string, event: unknown, env: NodeJS.ProcessEnv, cwd: string) {
+  const runs = Array.from({ length: RUNS }, () =>
+    JSON.parse(execFileSync(process.execPath, ['-e', PROBE, file, handlerExport, JSON.stringify(event)], { env, cwd, encoding: 'utf8' })) as {
+      load: number;
+      invoke: number;
+      rss: number;
+    },
+  );
+  return { load: median(runs.map((r) => r.load)), invoke: median(runs.map((r) => r.invoke)), rss: median(runs.map((r) => r.rss)) };
+}
+
+export async function coldStartBench(): Promise<BenchTable> {
+  const stack = await startLocalAws({});
+  const database = await createTestDatabase('bmx_bench');
+  const scratch = mkdtempSync(path.join(root, 'tmp-cold-'));
+  const rows: (string | number)[][] = [];
+  try {
+    const apps = readdirSync(path.join(root, 'apps')).filter((app) => existsSync(path.join(root, 'apps', app, 'lambda.deploy.json')));
+    for (const app of apps) {
+      const appDir = path.join(root, 'apps', app);
+      const built = await bundleApp(appDir);
+      const config = loadDeployConfig(appDir, 'bench');
+      for (const fn of config.functions) {
+        const zip = built.find((b) => b.spec.id === fn.id);
+        if (!zip) continue;
+        const env = {
+          ...process.env,
+          ...stack.env,
+          ...(fn.environment ?? {}),
+          DATABASE_URL: database.url,
+          BMX_ENV: 'bench',
+          IMAGES_BUCKET: 'bench-images',
+          IMAGE_JOBS_QUEUE_NAME: 'bench-image-jobs',
+          TRACKING_QUEUE_NAME: 'bench-tracking',
+          AWS_LAMBDA_FUNCTION_NAME: fn.name,
+        };
+        const handlerExport = fn.export ?? 'handler';
+        const event = fn.smokeTest ?? { smoke_test: true };
+        const bundledFile = path.join(path.dirname(zip.zipPath), fn.id, 'index.js');
+        const plainDir = path.join(scratch, app, fn.id);
+        const plainFile = await unbundled(path.join(appDir, fn.entry), plainDir);
+        const b = measure(bundledFile, handlerExport, event, env, path.dirname(bundledFile));
+        const u = measure(plainFile, handlerExport, event, env, root);
+        rows.push([`${app}/${fn.id}`, 'bundled', fmt(zip.sizeBytes / 1024, 0), fmt(b.load, 0), fmt(b.invoke, 0), fmt(b.load + b.invoke, 0), fmt(b.rss, 0)]);
+        rows.push([`${app}/${fn.id}`, 'unbundled', '—', fmt(u.load, 0), fmt(u.invoke, 0), fmt(u.load + u.invoke, 0), fmt(u.rss, 0)]);
+        rows.push([`${app}/${fn.id}`, '**unbundled ÷ bundled**', '', '', '', `**${fmt((u.load + u.invoke) / (b.load + b.invoke), 2)}×**`, `**${fmt(u.rss / b.rss, 2)}×**`]);
+      }
+    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+    await database.drop();
+    await stack.stop();
+  }
+  return {
+    title: `Cold start per Lambda bundle (median of ${RUNS} fresh processes)`,
+    command: 'npm run bench -- cold-start',
+    columns: ['function', 'build', 'zip KiB', 'load ms', 'first invoke ms', 'cold start ms', 'peak RSS MiB'],
+    rows,
+    notes: [
+      'load: require() of the handler module, which builds its clients; first invoke: the smoke-test event',
+      'unbundled: our code compiled, every npm package (AWS SDK included) loaded from node_modules, as tsc output plus node_modules would be',
+      'Node\'s own start-up (about 40 ms) is outside both figures',
+    ],
+  };
+}
+
+if (require.main === module) {
+  coldStartBench().then(print, (error: Error) => {
+    process.stderr.write(`${error.stack}\n`);
+    process.exit(1);
+  });
+}

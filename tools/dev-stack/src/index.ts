@@ -1,0 +1,2 @@
+export { startDevStack, type DevStack, type DevStackOptions } from './stack';
+export { runDemo, demoBookPhoto } from './demo';

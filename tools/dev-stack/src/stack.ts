@@ -1,0 +1,133 @@
+import { createDatabase, migrateToLatest, type Kysely } from '@bmx/db';
+import { deployApp, LOCAL_STACK_FILE } from '@bmx/deploy';
+import { ensureBucket, startLocalAws, type LocalAws } from '@bmx/local-aws';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
+
+const root = path.resolve(__dirname, '../../..');
+
+/** Options for {@link startDevStack}; ports 0 pick free ones. */
+export interface DevStackOptions {
+  apiPort: number;
+  s3SqsPort: number;
+  lambdaPort: number;
+  dbPort?: number;
+  /** PostgreSQL to use; an embedded one is started when absent. */
+  databaseUrl?: string;
+  /** Keep the embedded database in this folder (in memory when absent). */
+  pgliteDir?: string;
+  /** Environment name in resource names. Default `local`. */
+  envName?: string;
+  /** Write `.bmx-local/stack.json` so deploys from another terminal reach this stack. Default true. */
+  writeStackFile?: boolean;
+  log: (line: string) => void;
+  /** Receives the Lambdas' log lines; dropped when absent. */
+  lambdaLog?: (line: string) => void;
+}
+
+/** The running system. */
+export interface DevStack {
+  apiUrl: string;
+  /** An admin API key made for this run (only its hash is stored). */
+  demoKey: string;
+  aws: LocalAws;
+  databaseUrl: string;
+  stop(): Promise<void>;
+}
+
+function startApi(env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<{ child: ChildProcess; url: string; demoKey: string }> {
+  const child = spawn(process.execPath, ['--conditions=@bmx/source', '--import', 'tsx', path.join(root, 'apps/api/src/main.ts')], {
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let demoKey: string | undefined;
+    let url: string | undefined;
+    child.once('exit', (code) => reject(new Error(`the API exited with code ${code}`)));
+    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+      const key = /Demo API key \(admin\), shown once: (\S+)/.exec(line);
+      if (key) demoKey = key[1];
+      else log(line);
+      const listening = /API listening on (http:\/\/\S+)/.exec(line);
+      if (listening) url = listening[1];
+      if (url && demoKey) {
+        child.removeAllListeners('exit');
+        resolve({ child, url, demoKey });
+      }
+    });
+  });
+}
+
+/**
+ * Starts the whole system on 127.0.0.1: local AWS, the database (migrated), the images bucket, every app's
+ * Lambdas deployed from its lambda.deploy.json (queues, DLQs and schedules included), and the API server.
+ */
+export async function startDevStack(options: DevStackOptions): Promise<DevStack> {
+  const { log } = options;
+  const envName = options.envName ?? 'local';
+  const aws = await startLocalAws({ s3SqsPort: options.s3SqsPort, lambdaPort: options.lambdaPort, log: options.lambdaLog });
+  log(`S3 + SQS on ${aws.env['AWS_ENDPOINT_URL_S3']}, Lambda on ${aws.env['AWS_ENDPOINT_URL_LAMBDA']}`);
+
+  let embedded: EmbeddedPostgres | undefined;
+  let databaseUrl = options.databaseUrl;
+  if (!databaseUrl) {
+    embedded = await startEmbeddedPostgres({ dataDir: options.pgliteDir, port: options.dbPort ?? 0 });
+    databaseUrl = embedded.url;
+    log(`embedded PostgreSQL (PGlite) on ${databaseUrl}${options.pgliteDir ? ` in ${options.pgliteDir}` : ', in memory'}`);
+  } else {
+    log('using DATABASE_URL');
+  }
+  const db = await createDatabase({ url: databaseUrl, poolSize: 2 });
+  await migrateToLatest(db as Kysely<unknown>);
+  await db.destroy();
+
+  const shared = {
+    BMX_ENV: envName,
+    DATABASE_URL: databaseUrl,
+    IMAGES_BUCKET: `bmx-${envName}-images`,
+    IMAGE_JOBS_QUEUE_NAME: `bmx-${envName}-image-jobs`,
+    TRACKING_QUEUE_NAME: `bmx-${envName}-tracking`,
+  };
+  Object.assign(process.env, shared);
+  await ensureBucket(shared.IMAGES_BUCKET);
+  if (options.writeStackFile !== false) {
+    mkdirSync(path.dirname(LOCAL_STACK_FILE), { recursive: true });
+    writeFileSync(LOCAL_STACK_FILE, JSON.stringify({ ...aws.env, ...shared }, null, 2));
+  }
+
+  const apps = readdirSync(path.join(root, 'apps')).filter((app) => existsSync(path.join(root, 'apps', app, 'lambda.deploy.json')));
+  for (const app of apps) {
+    const results = await deployApp(path.join(root, 'apps', app), {
+      envName,
+      extraEnv: shared,
+      localLambdaEndpoint: aws.env['AWS_ENDPOINT_URL_LAMBDA'],
+      log: (line) => log(`deploy ${app}: ${line}`),
+    });
+    const failed = results.filter((r) => r.smokeTest === 'failed');
+    if (failed.length) throw new Error(`deploy ${app}: smoke test failed for ${failed.map((r) => `${r.name} (${r.error})`).join(', ')}`);
+  }
+
+  const api = await startApi(
+    { ...process.env, ...aws.env, ...shared, PORT: String(options.apiPort), API_SEED_DEMO_KEY_ROLE: 'admin' },
+    (line) => log(`[api] ${line}`),
+  );
+  return {
+    apiUrl: api.url,
+    demoKey: api.demoKey,
+    aws,
+    databaseUrl,
+    async stop() {
+      if (options.writeStackFile !== false) rmSync(LOCAL_STACK_FILE, { force: true });
+      await new Promise<void>((resolve) => {
+        if (api.child.exitCode !== null) return resolve();
+        api.child.once('exit', () => resolve());
+        api.child.kill('SIGTERM');
+      });
+      await aws.stop();
+      await embedded?.stop();
+    },
+  };
+}
