@@ -40,6 +40,7 @@ describe('worker loadConfig', () => {
   it('only enabled carriers need credentials', () => {
     const config = loadConfig({ DATABASE_URL: base.DATABASE_URL, TRACKING_CARRIERS: 'dhl', DHL_API_KEY: 'd' });
     expect(Object.keys(config.carriers)).toEqual(['dhl']);
+    expect(loadConfig({ DATABASE_URL: base.DATABASE_URL, TRACKING_CARRIERS: 'none' }).carriers).toEqual({});
   });
 
   it('rejects an unknown carrier and bad numbers, naming the variable', () => {
