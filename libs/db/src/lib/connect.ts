@@ -29,7 +29,11 @@ export function databaseUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string
 
 /** Opens PostgreSQL at `url` with a connection pool. */
 export function connectPostgres(url: string, poolSize = 10): Kysely<Database> {
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: new Pool({ connectionString: url, max: poolSize }) }) });
+  const pool = new Pool({ connectionString: url, max: poolSize });
+  // An idle connection the server drops (a restart, a failover) is an error event on the pool; unhandled, it would
+  // crash the process. The pool discards that client and opens a new one on the next query.
+  pool.on('error', (error) => process.stderr.write(`database: idle connection lost (${error.message}); it will be replaced\n`));
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
+/** A timestamp the database fills in (DEFAULT now()): optional on insert, a Date when read. */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 
@@ -22,8 +23,8 @@ export interface BooksTable {
   tracking_active: Generated<boolean>;
   tracking_last_checked: NullableTimestamp;
   tracking_delivered_at: NullableTimestamp;
-  created_at: Generated<Timestamp>;
-  updated_at: Generated<Timestamp>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
 }
 
 export interface BookImagesTable {
@@ -39,7 +40,7 @@ export interface BookImagesTable {
   is_primary: Generated<boolean>;
   is_background_processed: Generated<boolean>;
   caption: string | null;
-  created_at: Generated<Timestamp>;
+  created_at: Timestamp;
 }
 
 export interface ImageProcessingJobsTable {
@@ -52,8 +53,8 @@ export interface ImageProcessingJobsTable {
   queue_retry_count: Generated<number>;
   model_used: string | null;
   failure_reason: string | null;
-  created_at: Generated<Timestamp>;
-  updated_at: Generated<Timestamp>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
   completed_at: NullableTimestamp;
 }
 
@@ -65,7 +66,7 @@ export interface TrackingEventsTable {
   status: string;
   previous_status: string | null;
   detail: string | null;
-  recorded_at: Generated<Timestamp>;
+  recorded_at: Timestamp;
 }
 
 /** Per-carrier circuit breaker state. */
@@ -74,7 +75,7 @@ export interface CarrierCircuitsTable {
   failure_count: Generated<number>;
   /** When set and in the future, calls to this carrier are not made. */
   open_until: NullableTimestamp;
-  updated_at: Generated<Timestamp>;
+  updated_at: Timestamp;
 }
 
 export interface ApiKeysTable {
@@ -83,7 +84,7 @@ export interface ApiKeysTable {
   /** SHA-256 of the key, hex; the key itself is never stored. */
   key_hash: string;
   role: ApiKeyRole;
-  created_at: Generated<Timestamp>;
+  created_at: Timestamp;
   revoked_at: NullableTimestamp;
 }
 

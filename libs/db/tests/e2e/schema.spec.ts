@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { createDatabase, createTestDatabase, migrateToLatest, sql, type Kysely, type TestDatabase, type Database } from '../../src';
 
 describe('schema on PostgreSQL', () => {
@@ -41,5 +42,24 @@ describe('schema on embedded PGlite', () => {
   it('runs the same migrations and queries', async () => {
     const book = await db.insertInto('books').values({ title: 'Dubliners', author: 'Joyce' }).returningAll().executeTakeFirstOrThrow();
     expect(book).toMatchObject({ title: 'Dubliners', status: 'owned', tracking_active: false });
+  });
+});
+
+describe('connection loss', () => {
+  it('survives the server dropping an idle connection, and reconnects', async () => {
+    const test = await createTestDatabase();
+    try {
+      await sql`SELECT 1`.execute(test.db);
+      const admin = new Client({ connectionString: process.env['TEST_DATABASE_URL'] || 'postgres://postgres@127.0.0.1:5432/postgres' });
+      await admin.connect();
+      const name = new URL(test.url).pathname.slice(1);
+      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
+      await admin.end();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const row = await sql<{ one: number }>`SELECT 1 AS one`.execute(test.db);
+      expect(row.rows).toEqual([{ one: 1 }]);
+    } finally {
+      await test.drop();
+    }
   });
 });
