@@ -17,8 +17,10 @@ export interface FunctionSpec {
   timeout?: number;
   /** Environment variables set on the function (no secrets: those come from the deployer's environment, see `passEnv`). */
   environment?: Record<string, string>;
-  /** Names of variables copied from the deployer's environment at deploy time (e.g. DATABASE_URL). */
+  /** Names of variables copied from the deployer's environment at deploy time (e.g. DATABASE_URL); each must be set. */
   passEnv?: string[];
+  /** Like `passEnv`, but copied only when set (optional credentials, such as a carrier's API key). */
+  optionalPassEnv?: string[];
   /** SQS trigger: the queue (created with its DLQ when missing) and the mapping's settings. */
   sqs?: { queue: string; batchSize?: number; visibilityTimeoutSeconds?: number; maxReceiveCount?: number };
   /** Run on a rate, like an EventBridge schedule. */

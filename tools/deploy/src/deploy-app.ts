@@ -35,6 +35,10 @@ export async function deployApp(appDir: string, options: DeployAppOptions): Prom
       if (value === undefined) throw new Error(`${fn.name}: ${name} must be set in the deployer's environment`);
       environment[name] = value;
     }
+    for (const name of fn.optionalPassEnv ?? []) {
+      const value = process.env[name];
+      if (value !== undefined) environment[name] = value;
+    }
     Object.assign(environment, options.extraEnv ?? {});
     const result = await deployFunction(fn, readFileSync(zipPath), environment);
     results.push(result);

@@ -8,11 +8,12 @@ interface PackageJson {
   optionalDependencies?: Record<string, string>;
 }
 
+/** Node's lookup, by folders rather than require.resolve: a package's `exports` may hide its package.json. */
 function packageDir(name: string, from: string): string | undefined {
-  try {
-    return path.dirname(require.resolve(`${name}/package.json`, { paths: [from] }));
-  } catch {
-    return undefined;
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'node_modules', name);
+    if (existsSync(path.join(candidate, 'package.json'))) return candidate;
+    if (path.dirname(dir) === dir) return undefined;
   }
 }
 

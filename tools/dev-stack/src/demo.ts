@@ -14,6 +14,14 @@ export async function demoBookPhoto(): Promise<Buffer> {
     .toBuffer();
 }
 
+interface DemoImage {
+  id: number;
+  s3_key: string;
+  url: string;
+  is_primary: boolean;
+  is_background_processed: boolean;
+}
+
 interface DemoOptions {
   apiUrl: string;
   apiKey: string;
@@ -44,19 +52,16 @@ export async function runDemo(options: DemoOptions): Promise<{ bookId: number; i
   options.log(`demo: created book ${book.id}`);
   const form = new FormData();
   form.append('file', new Blob([await demoBookPhoto()], { type: 'image/jpeg' }), 'cover.jpg');
-  const uploaded = await call<{ id: number }>(options, 'POST', `/api/v1/books/${book.id}/images?image_type=cover`, form);
-  options.log(`demo: uploaded image ${uploaded.id}; waiting for the image processor`);
+  const uploaded = await call<{ image: DemoImage; processing_job?: { job_id: string; outcome: string } }>(options, 'POST', `/api/v1/books/${book.id}/images`, form);
+  options.log(`demo: uploaded image ${uploaded.image.id} (${uploaded.image.s3_key}); processing job ${uploaded.processing_job?.job_id ?? 'none'} (${uploaded.processing_job?.outcome ?? 'not queued'})`);
   const deadline = Date.now() + (options.waitSeconds ?? 90) * 1000;
   for (;;) {
-    const images = await call<{ is_background_processed?: boolean }[] | { images: { is_background_processed?: boolean }[] }>(
-      options,
-      'GET',
-      `/api/v1/books/${book.id}/images`,
-    );
-    const list = Array.isArray(images) ? images : images.images;
-    if (list.some((image) => image.is_background_processed)) {
-      options.log(`demo: processed image is in place (${list.length} images on book ${book.id})`);
-      return { bookId: book.id, images: list };
+    const { images } = await call<{ images: DemoImage[] }>(options, 'GET', `/api/v1/books/${book.id}/images`);
+    const processed = images.find((image) => image.is_background_processed);
+    if (processed) {
+      options.log(`demo: the image processor added ${processed.s3_key} as the primary image (${images.length} images on book ${book.id})`);
+      options.log(`demo: processed image URL: ${processed.url}`);
+      return { bookId: book.id, images };
     }
     if (Date.now() > deadline) throw new Error('demo: the processed image did not appear in time');
     await new Promise((resolve) => setTimeout(resolve, 1000));

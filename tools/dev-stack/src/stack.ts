@@ -90,6 +90,8 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     IMAGES_BUCKET: `bmx-${envName}-images`,
     IMAGE_JOBS_QUEUE_NAME: `bmx-${envName}-image-jobs`,
     TRACKING_QUEUE_NAME: `bmx-${envName}-tracking`,
+    // The local stack has no carrier credentials; set them (and this) in the environment to track for real.
+    TRACKING_CARRIERS: process.env['TRACKING_CARRIERS'] ?? 'none',
   };
   Object.assign(process.env, shared);
   await ensureBucket(shared.IMAGES_BUCKET);

@@ -24,7 +24,8 @@ const SAMPLE_JPEG = Buffer.from(
 
 const escapeHtml = (text: string) => text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
-export async function handler(event: ScrapeEvent): Promise<{ statusCode: number; body: string }> {
+export async function handler(event: ScrapeEvent | { smoke_test: true }): Promise<{ statusCode: number; body: string }> {
+  if ('smoke_test' in event) return { statusCode: 200, body: JSON.stringify({ ok: true }) };
   const mode = process.env['SCRAPER_STAND_IN_MODE'] ?? 'ok';
   if (mode === 'throw') throw new Error(`stand-in scraper failed on purpose for ${event.url}`);
   if (mode === 'rate-limited') return { statusCode: 429, body: JSON.stringify({ error: 'rate limited by the listing site', retry_after: 17 }) };

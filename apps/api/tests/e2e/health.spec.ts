@@ -3,7 +3,7 @@ import { getSqsClient, resetAwsClients } from '@bmx/aws-clients';
 import { connectPostgres } from '@bmx/db';
 import { createServer, type Server, type Socket } from 'node:net';
 import { buildApp } from '../../src/app';
-import { deployScraperStandIn } from '../../src/local/deploy-scraper-stand-in';
+import { deployScraperStandIn } from '../support/scraper-stand-in';
 import { deleteFunction, drainQueue, startTestApi, uniqueName, type TestApi } from './support';
 
 interface Check {

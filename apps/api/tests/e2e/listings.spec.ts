@@ -1,5 +1,5 @@
 import type { ApiApp } from '../../src/app';
-import { deployScraperStandIn } from '../../src/local/deploy-scraper-stand-in';
+import { deployScraperStandIn } from '../support/scraper-stand-in';
 import { deleteFunction, objectExists, startTestApi, uniqueName, type TestApi } from './support';
 
 describe('listing scrapes through the scraper Lambda (local stand-in)', () => {
