@@ -5,7 +5,8 @@ export default [
   ...nx.configs['flat/typescript'],
   ...nx.configs['flat/javascript'],
   {
-    ignores: ['**/dist', '**/out-tsc', '**/test-output', '**/node_modules'],
+    // pinned/: generated copies of workspace libs (tools/deploy pin), reviewed as a unit, not linted.
+    ignores: ['**/dist', '**/out-tsc', '**/test-output', '**/node_modules', '**/pinned'],
   },
   {
     files: ['**/*.ts', '**/*.tsx', '**/*.js', '**/*.jsx'],

@@ -22,6 +22,12 @@ module.exports.createNodesV2 = [
                   outputs: [`{workspaceRoot}/dist/apps/${path.basename(root)}`],
                   metadata: { description: 'Bundle each Lambda, zip it, write manifest.json, check budgets and the aws-clients pin' },
                 },
+                // An app's build is its Lambda bundles: one bundling path, so `nx affected -t build` checks them too.
+                build: {
+                  executor: 'nx:noop',
+                  dependsOn: ['bundle'],
+                  metadata: { description: 'Build = bundle (see the bundle target)' },
+                },
                 deploy: {
                   command: `${CLI} deploy ${root}`,
                   dependsOn: ['bundle'],

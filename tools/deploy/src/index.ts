@@ -2,6 +2,6 @@ export { loadDeployConfig, type DeployConfig, type FunctionSpec } from './config
 export { deployFunction, wireSqsTrigger, wireSchedule, LIVE_ALIAS, type FunctionDeployResult } from './deploy-function';
 export { deployApp, type DeployAppOptions } from './deploy-app';
 export { bundleApp, type BuiltFunction, type BundleManifest } from './bundle-app';
-export { resolveAwsClientsPin, pinAwsClients, pinnedCopyPath, type AwsClientsPin } from './pin';
+export { resolveAwsClientsPin, pinAwsClients, pinnedCopyPath, PIN_FIELD, type AwsClientsPin } from './pin';
 export { copyPackageClosure } from './native-modules';
 export { readDeployState, recordDeployState, LOCAL_STACK_FILE, type DeployState } from './state';

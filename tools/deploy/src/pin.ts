@@ -21,18 +21,27 @@ export function pinnedCopyPath(appDir: string, version: string): string {
   return path.join(appDir, 'pinned', `aws-clients-${version}.cjs`);
 }
 
+/** The package.json field that pins workspace libraries (npm's own `dependencies` keep `"*"`, so installs never break). */
+export const PIN_FIELD = 'pinnedWorkspaceDependencies';
+
+interface AppPackageJson {
+  dependencies?: Record<string, string>;
+  [PIN_FIELD]?: Record<string, string>;
+}
+
 /**
- * Reads the app's pin: `"@bmx/aws-clients": "1.2.3"` in its package.json pins, `"*"` follows the workspace.
- * A pin that disagrees with the lib's version, or whose copy is missing, fails the build with how to move it.
+ * Reads the app's pin: `"pinnedWorkspaceDependencies": { "@bmx/aws-clients": "1.2.3" }` in its package.json pins;
+ * without it the app follows the workspace. A pin that disagrees with the lib's version, or whose copy is missing,
+ * fails the build with how to move it.
  */
 export function resolveAwsClientsPin(appDir: string): AwsClientsPin {
-  const app = JSON.parse(readFileSync(path.join(appDir, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
-  const wanted = app.dependencies?.['@bmx/aws-clients'];
+  const app = JSON.parse(readFileSync(path.join(appDir, 'package.json'), 'utf8')) as AppPackageJson;
+  const wanted = app[PIN_FIELD]?.['@bmx/aws-clients'];
   const libVersion = readVersion(libDir);
-  if (!wanted || wanted === '*') return { version: libVersion };
+  if (!wanted) return { version: libVersion };
   const howToMove = `To move the pin: bump libs/aws-clients/package.json "version", run \`npm run pin:aws-clients -- ${path.relative(repoRoot, appDir)}\`, and commit the new pinned copy with the package.json change.`;
   if (!/^\d+\.\d+\.\d+$/.test(wanted)) {
-    throw new Error(`${path.relative(repoRoot, appDir)} pins @bmx/aws-clients as "${wanted}": a pin must be an exact version or "*". ${howToMove}`);
+    throw new Error(`${path.relative(repoRoot, appDir)} pins @bmx/aws-clients as "${wanted}": a pin must be an exact version. ${howToMove}`);
   }
   if (wanted !== libVersion) {
     throw new Error(`${path.relative(repoRoot, appDir)} pins @bmx/aws-clients ${wanted} but libs/aws-clients is ${libVersion}. ${howToMove}`);
@@ -66,8 +75,8 @@ export async function pinAwsClients(appDir: string): Promise<string> {
     logLevel: 'silent',
   });
   const pkgPath = path.join(appDir, 'package.json');
-  const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as { dependencies?: Record<string, string> };
-  pkg.dependencies = { ...(pkg.dependencies ?? {}), '@bmx/aws-clients': version };
+  const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as AppPackageJson;
+  pkg[PIN_FIELD] = { ...(pkg[PIN_FIELD] ?? {}), '@bmx/aws-clients': version };
   writeFileSync(pkgPath, `${JSON.stringify(pkg, null, 2)}\n`);
   return outfile;
 }

@@ -1,14 +1,17 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { pinAwsClients, pinnedCopyPath, resolveAwsClientsPin } from '../../src';
+import { PIN_FIELD, pinAwsClients, pinnedCopyPath, resolveAwsClientsPin } from '../../src';
 
 const libVersion = (JSON.parse(readFileSync(path.join(__dirname, '../../../../libs/aws-clients/package.json'), 'utf8')) as { version: string })
   .version;
 
 describe('the aws-clients pin', () => {
   let appDir: string;
-  const writePin = (version: string) =>
-    writeFileSync(path.join(appDir, 'package.json'), JSON.stringify({ name: 'app', dependencies: { '@bmx/aws-clients': version } }));
+  const writePin = (version?: string) =>
+    writeFileSync(
+      path.join(appDir, 'package.json'),
+      JSON.stringify({ name: 'app', dependencies: { '@bmx/aws-clients': '*' }, ...(version ? { [PIN_FIELD]: { '@bmx/aws-clients': version } } : {}) }),
+    );
 
   beforeEach(() => {
     // Inside the repo (tmp/ is ignored by git), so the pinned copy resolves the AWS SDK from node_modules.
@@ -18,8 +21,8 @@ describe('the aws-clients pin', () => {
   });
   afterEach(() => rmSync(appDir, { recursive: true, force: true }));
 
-  it('follows the workspace lib when the app asks for "*"', () => {
-    writePin('*');
+  it('follows the workspace lib when the app pins nothing', () => {
+    writePin();
     expect(resolveAwsClientsPin(appDir)).toEqual({ version: libVersion });
   });
 
@@ -34,11 +37,13 @@ describe('the aws-clients pin', () => {
   });
 
   it('writes the pinned copy and points the app at it', async () => {
-    writePin('*');
+    writePin();
     const copy = await pinAwsClients(appDir);
     expect(copy).toBe(pinnedCopyPath(appDir, libVersion));
     expect(readFileSync(copy, 'utf8')).toMatch(new RegExp(`^// @bmx/aws-clients ${libVersion.replace(/\./g, '\\.')}, pinned`));
-    expect(JSON.parse(readFileSync(path.join(appDir, 'package.json'), 'utf8')).dependencies['@bmx/aws-clients']).toBe(libVersion);
+    const pkg = JSON.parse(readFileSync(path.join(appDir, 'package.json'), 'utf8'));
+    expect(pkg[PIN_FIELD]['@bmx/aws-clients']).toBe(libVersion);
+    expect(pkg.dependencies['@bmx/aws-clients']).toBe('*');
     expect(resolveAwsClientsPin(appDir)).toEqual({ version: libVersion, alias: { '@bmx/aws-clients': copy } });
     // The copy is the real library: it loads and exposes the client getters.
     const pinned = require(copy) as Record<string, unknown>;
