@@ -25,11 +25,8 @@ export function errors(...codes: number[]): Record<number, TSchema> {
   return Object.fromEntries(codes.map((code) => [code, ErrorRef]));
 }
 
-/**
- * Rows carry `Date`s; the serializer writes them as ISO 8601 strings. Typed `unknown` because @bmx/db's
- * `Generated<Timestamp>` columns select as Kysely's ColumnType wrapper rather than `Date`.
- */
-const Timestamp = Type.Unsafe<unknown>(Type.String({ format: 'date-time' }));
+/** Rows carry `Date`s; the serializer writes them as ISO 8601 strings. */
+const Timestamp = Type.Unsafe<Date>(Type.String({ format: 'date-time' }));
 
 export const Book = Type.Object({
   id: Type.Integer(),
@@ -44,6 +41,17 @@ export const Book = Type.Object({
   tracking_delivered_at: Nullable(Timestamp),
   created_at: Timestamp,
   updated_at: Timestamp,
+});
+
+/** One change of a parcel's status, as the tracking worker recorded it. */
+export const TrackingEvent = Type.Object({
+  id: Type.Integer(),
+  book_id: Type.Integer(),
+  carrier: Type.String(),
+  status: Type.String({ description: 'In Transit, Out for Delivery, Delivered, Exception, Pending or Unknown' }),
+  previous_status: Nullable(Type.String()),
+  detail: Nullable(Type.String()),
+  recorded_at: Timestamp,
 });
 
 const Title = Type.String({ minLength: 1, maxLength: 500 });

@@ -1,9 +1,9 @@
 import { Type } from '@fastify/type-provider-typebox';
-import { sql } from '@bmx/db';
+import { listTrackingEvents, sql } from '@bmx/db';
 import { imageObjectKey, thumbnailObjectKey } from '@bmx/images';
 import type { ApiApp, AppDeps } from '../app';
 import { notFound } from '../errors';
-import { BookIdParams, Book, CreateBook, errors, ListQuery, UpdateBook } from '../schemas';
+import { BookIdParams, Book, CreateBook, errors, ListQuery, TrackingEvent, UpdateBook } from '../schemas';
 import { deleteObjects } from '../services/storage';
 
 const tags = ['books'];
@@ -36,6 +36,23 @@ export function bookRoutes(app: ApiApp, { db, config }: AppDeps): void {
       const book = await db.selectFrom('books').selectAll().where('id', '=', request.params.bookId).executeTakeFirst();
       if (!book) throw notFound(`Book ${request.params.bookId} does not exist`);
       return book;
+    },
+  );
+
+  app.get(
+    '/api/v1/books/:bookId/tracking-events',
+    {
+      schema: {
+        tags,
+        summary: "The book's parcel tracking history, oldest first",
+        params: BookIdParams,
+        response: { 200: Type.Object({ events: Type.Array(TrackingEvent) }), ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const book = await db.selectFrom('books').select('id').where('id', '=', request.params.bookId).executeTakeFirst();
+      if (!book) throw notFound(`Book ${request.params.bookId} does not exist`);
+      return { events: await listTrackingEvents(db, request.params.bookId) };
     },
   );
 

@@ -124,4 +124,24 @@ describe('books, API keys and input validation', () => {
     expect(doc.paths['/api/v1/books/{bookId}/images'].post.requestBody.content['multipart/form-data'].schema.required).toEqual(['file']);
     expect(doc.components.securitySchemes.apiKey).toMatchObject({ type: 'apiKey', name: 'X-API-Key' });
   });
+
+  it("lists a book's tracking history oldest first, and 404 for an unknown book", async () => {
+    const book = await api.test.db.insertInto('books').values({ title: 'In the post', tracking_number: '1Z999AA10123456784', tracking_active: true }).returning('id').executeTakeFirstOrThrow();
+    await api.test.db
+      .insertInto('tracking_events')
+      .values([
+        { book_id: book.id, carrier: 'ups', status: 'In Transit', previous_status: null, detail: 'Departed facility', recorded_at: new Date('2026-11-01T10:00:00Z') },
+        { book_id: book.id, carrier: 'ups', status: 'Delivered', previous_status: 'In Transit', detail: null, recorded_at: new Date('2026-11-03T09:00:00Z') },
+      ])
+      .execute();
+    const history = await api.app.inject({ method: 'GET', url: `/api/v1/books/${book.id}/tracking-events`, headers: as(api.keys.viewer) });
+    expect(history.statusCode).toBe(200);
+    expect(history.json().events.map((e: { status: string; previous_status: string | null }) => [e.previous_status, e.status])).toEqual([
+      [null, 'In Transit'],
+      ['In Transit', 'Delivered'],
+    ]);
+    expect(history.json().events[1].recorded_at).toBe('2026-11-03T09:00:00.000Z');
+    const missing = await api.app.inject({ method: 'GET', url: '/api/v1/books/999999/tracking-events', headers: as(api.keys.viewer) });
+    expect(missing.statusCode).toBe(404);
+  });
 });

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { CarrierId } from '../../src/carriers/types';
 import type { DispatchResult } from '../../src/dispatch/dispatch';
-import { listTrackingEvents } from '../../src/events';
+import { listTrackingEvents } from '@bmx/db';
 import { readCircuit } from '../../src/worker/circuit';
 import { insertBooks } from '../support/books';
 import { startFakeCarriers, type FakeCarriers, type FakeReply } from '../support/fake-carriers';

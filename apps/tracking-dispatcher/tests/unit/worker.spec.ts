@@ -4,7 +4,7 @@ import type { QueueRef } from '@bmx/aws-clients';
 import { createTestDatabase, type TestDatabase } from '@bmx/db';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { createAdapters, loadCarriersConfig } from '../../src/carriers/config';
-import { listTrackingEvents } from '../../src/events';
+import { listTrackingEvents } from '@bmx/db';
 import type { LogLevel } from '../../src/lib/log';
 import { readCircuit } from '../../src/worker/circuit';
 import { processBatch, type WorkerDeps } from '../../src/worker/process';
