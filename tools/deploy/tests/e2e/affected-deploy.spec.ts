@@ -1,0 +1,69 @@
+// `nx affected -t deploy` end to end, as `npm run deploy:affected` runs it: in a scratch git worktree of this repo,
+// deploy everything to a fresh environment on the local Lambda server, change one app, deploy again, and only that
+// app's functions get a new version.
+import { ListVersionsByFunctionCommand } from '@aws-sdk/client-lambda';
+import { getLambdaClient, resetAwsClients } from '@bmx/aws-clients';
+import { createTestDatabase, type TestDatabase } from '@bmx/db';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+const repoRoot = path.resolve(__dirname, '../../../..');
+const envName = `aff${Date.now().toString(36)}`;
+const worktree = path.join(repoRoot, 'tmp', `deploy-affected-${envName}`);
+
+function git(...args: string[]): string {
+  return execFileSync('git', ['-c', 'user.name=bmx-test', '-c', 'user.email=bmx-test@localhost', ...args], { cwd: worktree, encoding: 'utf8' });
+}
+
+function deployAffected(database: TestDatabase): string {
+  return execFileSync(process.execPath, ['--conditions=@bmx/source', '--import', 'tsx', 'tools/deploy/src/cli.ts', 'affected', '--env', envName], {
+    cwd: worktree,
+    encoding: 'utf8',
+    env: { ...process.env, DATABASE_URL: database.url, TRACKING_CARRIERS: 'none', NODE_OPTIONS: '', NX_DAEMON: 'false', NX_NO_CLOUD: 'true' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+async function publishedVersions(name: string): Promise<string[]> {
+  const out = await getLambdaClient().send(new ListVersionsByFunctionCommand({ FunctionName: name }));
+  return (out.Versions ?? []).map((v) => v.Version as string).filter((v) => v !== '$LATEST');
+}
+
+describe('nx affected -t deploy', () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    resetAwsClients();
+    database = await createTestDatabase('bmx_deploy');
+    mkdirSync(path.dirname(worktree), { recursive: true });
+    execFileSync('git', ['worktree', 'add', '--detach', worktree, 'HEAD'], { cwd: repoRoot, stdio: 'ignore' });
+  });
+  afterAll(async () => {
+    execFileSync('git', ['worktree', 'remove', '--force', worktree], { cwd: repoRoot, stdio: 'ignore' });
+    await database.drop();
+    resetAwsClients();
+  });
+
+  it('deploys everything first, then only the app a commit changed', async () => {
+    const first = deployAffected(database);
+    expect(first).toMatch(new RegExp(`first deploy to ${envName}: everything`));
+    for (const fn of ['api', 'image-job-retry', 'image-processor', 'tracking-dispatcher', 'tracking-worker']) {
+      expect(await publishedVersions(`bmx-${envName}-${fn}`)).toEqual(['1']);
+    }
+    // The scraper stand-in is localOnly: never deployed to another environment.
+    await expect(publishedVersions(`bmx-${envName}-scraper`)).rejects.toThrow(/Function not found/);
+
+    const file = path.join(worktree, 'apps/tracking-dispatcher/src/dispatcher.ts');
+    writeFileSync(file, `${readFileSync(file, 'utf8')}\nexport const deployedBy = 'affected-deploy test';\n`);
+    git('commit', '-q', '-am', 'change the tracking dispatcher');
+
+    const second = deployAffected(database);
+    expect(second).toMatch(/deploying what changed since/);
+    expect(await publishedVersions(`bmx-${envName}-tracking-dispatcher`)).toEqual(['1', '2']);
+    // Same app, same code: its other function is bundled and compared, and not redeployed.
+    expect(await publishedVersions(`bmx-${envName}-tracking-worker`)).toEqual(['1']);
+    for (const fn of ['api', 'image-job-retry', 'image-processor']) {
+      expect(await publishedVersions(`bmx-${envName}-${fn}`)).toEqual(['1']);
+    }
+  });
+});
