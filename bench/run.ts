@@ -3,12 +3,18 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { clientReuseBench } from './client-reuse.bench';
+import { apiBench } from './api.bench';
 import { coldStartBench } from './cold-start.bench';
+import { externalBench } from './external';
 import { machine, print, toMarkdown, type BenchTable } from './lib/report';
 
 const benches: Record<string, () => Promise<BenchTable>> = {
   'client-reuse': clientReuseBench,
   'cold-start': coldStartBench,
+  'fan-out': externalBench('Fan-out: the dispatcher over 10,000 books, batched versus one send per book', 'apps/tracking-dispatcher/bench/fanout.bench.ts'),
+  'fan-out-100k': externalBench('Fan-out: the dispatcher over 100,000 books, batched versus one send per book', 'apps/tracking-dispatcher/bench/fanout.bench.ts', ['--100k']),
+  'image-processing': externalBench('Image processing: 2-megapixel photos, images per second and peak memory', 'apps/image-processor/bench/process.bench.ts'),
+  api: apiBench,
 };
 
 async function main(): Promise<void> {

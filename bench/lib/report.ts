@@ -8,6 +8,8 @@ export interface BenchTable {
   columns: string[];
   rows: (string | number)[][];
   notes?: string[];
+  /** Output kept as printed, for benchmarks that print their own report. */
+  preformatted?: string;
 }
 
 export function machine(): string {
@@ -17,6 +19,9 @@ export function machine(): string {
 
 export function toMarkdown(table: BenchTable): string {
   const line = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
+  if (table.preformatted !== undefined) {
+    return [`### ${table.title}`, '', `\`${table.command}\``, '', '```text', table.preformatted, '```', ''].join('\n');
+  }
   return [
     `### ${table.title}`,
     '',

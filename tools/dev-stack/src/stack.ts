@@ -38,15 +38,25 @@ export interface DevStack {
   stop(): Promise<void>;
 }
 
-function startApi(env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<{ child: ChildProcess; url: string; demoKey: string }> {
+interface ApiProcess {
+  child: ChildProcess;
+  /** Settles when the process has exited, whenever that was. */
+  exited: Promise<void>;
+  url: string;
+  demoKey: string;
+}
+
+function startApi(env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<ApiProcess> {
   const child = spawn(process.execPath, ['--conditions=@bmx/source', '--import', 'tsx', path.join(root, 'apps/api/src/main.ts')], {
     env,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return new Promise((resolve, reject) => {
     let demoKey: string | undefined;
     let url: string | undefined;
-    child.once('exit', (code) => reject(new Error(`the API exited with code ${code}`)));
+    const failedToStart = (code: number | null, signal: string | null) => reject(new Error(`the API exited (code ${code}, signal ${signal})`));
+    child.once('exit', failedToStart);
     createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
       const key = /Demo API key \(admin\), shown once: (\S+)/.exec(line);
       if (key) demoKey = key[1];
@@ -54,8 +64,8 @@ function startApi(env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<
       const listening = /API listening on (http:\/\/\S+)/.exec(line);
       if (listening) url = listening[1];
       if (url && demoKey) {
-        child.removeAllListeners('exit');
-        resolve({ child, url, demoKey });
+        child.off('exit', failedToStart);
+        resolve({ child, exited, url, demoKey });
       }
     });
   });
@@ -123,11 +133,11 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     databaseUrl,
     async stop() {
       if (options.writeStackFile !== false) rmSync(LOCAL_STACK_FILE, { force: true });
-      await new Promise<void>((resolve) => {
-        if (api.child.exitCode !== null) return resolve();
-        api.child.once('exit', () => resolve());
-        api.child.kill('SIGTERM');
-      });
+      api.child.kill('SIGTERM');
+      // A server that does not finish closing in 5 s is not waited for.
+      const force = setTimeout(() => api.child.kill('SIGKILL'), 5_000);
+      await api.exited;
+      clearTimeout(force);
       await aws.stop();
       await embedded?.stop();
     },
