@@ -1,2 +1,2 @@
-export { startDevStack, type DevStack, type DevStackOptions } from './stack';
+export { startApiProcess, startDevStack, type ApiProcess, type DevStack, type DevStackOptions } from './stack';
 export { runDemo, demoBookPhoto } from './demo';

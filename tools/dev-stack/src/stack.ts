@@ -38,7 +38,8 @@ export interface DevStack {
   stop(): Promise<void>;
 }
 
-interface ApiProcess {
+/** The API server running as its own process. */
+export interface ApiProcess {
   child: ChildProcess;
   /** Settles when the process has exited, whenever that was. */
   exited: Promise<void>;
@@ -46,7 +47,11 @@ interface ApiProcess {
   demoKey: string;
 }
 
-function startApi(env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<ApiProcess> {
+/**
+ * Starts `apps/api/src/main.ts` in its own process with `env` (which should set API_SEED_DEMO_KEY_ROLE=admin) and
+ * resolves once it listens and has printed its demo admin key.
+ */
+export function startApiProcess(env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<ApiProcess> {
   const child = spawn(process.execPath, ['--conditions=@bmx/source', '--import', 'tsx', path.join(root, 'apps/api/src/main.ts')], {
     env,
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -122,7 +127,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     if (failed.length) throw new Error(`deploy ${app}: smoke test failed for ${failed.map((r) => `${r.name} (${r.error})`).join(', ')}`);
   }
 
-  const api = await startApi(
+  const api = await startApiProcess(
     { ...process.env, ...aws.env, ...shared, PORT: String(options.apiPort), API_SEED_DEMO_KEY_ROLE: 'admin' },
     (line) => log(`[api] ${line}`),
   );

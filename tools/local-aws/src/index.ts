@@ -4,3 +4,4 @@ export { ensureBucket, ensureQueue, type QueueSpec, type ProvisionedQueue } from
 export { startLambdaServer, type LambdaServer, type LambdaServerOptions } from './lambda/server';
 export { zipDirectory, zipFiles } from './zip';
 export { bundleLambda, bundleLambdaWithMetafile, LAMBDA_EXTERNALS, type BundleLambdaOptions } from './bundle';
+export { startGate, type Gate } from './gate';

@@ -2,6 +2,7 @@ import { resetAwsClients } from '@bmx/aws-clients';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { startGate } from './gate';
 import { startLambdaServer, type LambdaServer } from './lambda/server';
 
 /** Options for {@link startLocalAws}. */
@@ -20,9 +21,9 @@ export interface LocalAws {
   /** The variables a process needs to talk to this stack through `@bmx/aws-clients`. */
   env: Record<string, string>;
   lambda: LambdaServer;
-  /** Stops the S3 + SQS server; its in-memory data is lost. For fault tests. */
+  /** Takes the S3 + SQS endpoint away: connections are refused, open ones reset. For fault tests. */
   stopS3Sqs(): Promise<void>;
-  /** Starts the S3 + SQS server again on the same port, empty. */
+  /** Brings the S3 + SQS endpoint back on the same port, with the data it had. */
   restartS3Sqs(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -46,8 +47,10 @@ async function startS3Sqs(port: number, region: string): Promise<FauxqsServer> {
  */
 export async function startLocalAws(options: LocalAwsOptions = {}): Promise<LocalAws> {
   const region = options.region ?? 'us-east-1';
-  let s3sqs = await startS3Sqs(options.s3SqsPort ?? 0, region);
-  const s3SqsUrl = `http://127.0.0.1:${s3sqs.port}`;
+  const s3sqs = await startS3Sqs(0, region);
+  // Clients reach S3/SQS through a gate, so a fault test can take the endpoint away and bring it back with its data.
+  const gate = await startGate({ host: '127.0.0.1', port: s3sqs.port }, options.s3SqsPort ?? 0);
+  const s3SqsUrl = gate.url;
   const env: Record<string, string> = {
     AWS_REGION: region,
     AWS_ACCESS_KEY_ID: 'local',
@@ -62,10 +65,8 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   const codeRoot = mkdtempSync(path.join(tmpdir(), 'bmx-lambda-'));
   const functionEnv: Record<string, string> = { PATH: process.env['PATH'] ?? '', NODE_OPTIONS: '--enable-source-maps', ...env };
   const faults = {
-    's3-sqs-stop': () => s3sqs.stop(),
-    's3-sqs-start': async () => {
-      s3sqs = await startS3Sqs(s3sqs.port, region);
-    },
+    's3-sqs-stop': () => gate.close(),
+    's3-sqs-start': () => gate.open(),
   };
   const lambda = await startLambdaServer({ port: options.lambdaPort ?? 0, region, codeRoot, functionEnv, log: options.log, faults });
   env['AWS_ENDPOINT_URL_LAMBDA'] = lambda.url;
@@ -81,6 +82,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     restartS3Sqs: faults['s3-sqs-start'],
     async stop() {
       await lambda.close();
+      await gate.close();
       await s3sqs.stop().catch(() => undefined);
       rmSync(codeRoot, { recursive: true, force: true });
       resetAwsClients();

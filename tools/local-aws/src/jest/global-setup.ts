@@ -9,7 +9,9 @@ declare global {
  * endpoints through process.env, which the test workers inherit.
  */
 export default async function globalSetup(): Promise<void> {
-  const stack = await spawnLocalAws();
+  // LOCAL_AWS_VERBOSE=1 shows the Lambda server's and the functions' logs while debugging a test.
+  const verbose = process.env['LOCAL_AWS_VERBOSE'] === '1';
+  const stack = await spawnLocalAws(verbose ? { args: ['--verbose'], inheritLogs: true } : {});
   globalThis.__LOCAL_AWS__ = stack;
   Object.assign(process.env, stack.env);
 }
