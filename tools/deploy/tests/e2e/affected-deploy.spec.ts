@@ -60,8 +60,6 @@ describe('nx affected -t deploy', () => {
     const second = deployAffected(database);
     expect(second).toMatch(/deploying what changed since/);
     expect(await publishedVersions(`bmx-${envName}-tracking-dispatcher`)).toEqual(['1', '2']);
-    // Same app, same code: its other function is bundled and compared, and not redeployed.
-    expect(await publishedVersions(`bmx-${envName}-tracking-worker`)).toEqual(['1']);
     for (const fn of ['api', 'image-job-retry', 'image-processor']) {
       expect(await publishedVersions(`bmx-${envName}-${fn}`)).toEqual(['1']);
     }
