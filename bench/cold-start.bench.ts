@@ -3,10 +3,11 @@
 // file, SDK inlined) versus the same code unbundled (our own code compiled, every npm package loaded from
 // node_modules, as tsc output plus node_modules would be). Also each zip's size.
 import { createTestDatabase } from '@bmx/db';
-import { bundleApp, loadDeployConfig } from '@bmx/deploy';
-import { startLocalAws } from '@bmx/local-aws';
+import { bundleApp, copyPackageClosure, loadDeployConfig } from '@bmx/deploy';
+import { startLocalAws, zipDirectory } from '@bmx/local-aws';
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
+import { builtinModules } from 'node:module';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,21 +16,27 @@ import { fmt, print, type BenchTable } from './lib/report';
 const root = path.resolve(__dirname, '..');
 const RUNS = Number(process.env['BENCH_COLD_RUNS'] ?? 5);
 
+// Peak RSS from /proc (VmHWM): getrusage's maxRSS after fork+exec can report the parent's size.
 const PROBE = `
+const peakRssMiB = () => { try { return Number(/VmHWM:\\s+(\\d+)/.exec(require('fs').readFileSync('/proc/self/status', 'utf8'))[1]) / 1024; } catch { return process.resourceUsage().maxRSS / 1024; } };
 const started = performance.now();
 const mod = require(process.argv[1]);
 const loaded = performance.now();
 Promise.resolve(mod[process.argv[2]](JSON.parse(process.argv[3]), { getRemainingTimeInMillis: () => 30000, functionName: 'bench', awsRequestId: 'bench' }))
   .then(() => {
     const answered = performance.now();
-    process.stdout.write('\\nBENCH_RESULT ' + JSON.stringify({ load: loaded - started, invoke: answered - loaded, rss: process.resourceUsage().maxRSS / 1024 }) + '\\n');
+    process.stdout.write('\\nBENCH_RESULT ' + JSON.stringify({ load: loaded - started, invoke: answered - loaded, rss: peakRssMiB() }) + '\\n');
     process.exit(0);
   }, (e) => { process.stderr.write(String(e && e.stack || e)); process.exit(1); });
 `;
 
-/** Our code compiled into one file, but every npm package left to node_modules. */
-async function unbundled(entry: string, outDir: string): Promise<string> {
+/**
+ * Our code compiled into one file, every npm package left to node_modules; also builds the zip such a deploy would
+ * ship (the file plus the packages it needs, with their dependencies) and returns its size.
+ */
+async function unbundled(entry: string, outDir: string): Promise<{ file: string; zipBytes: number }> {
   const outfile = path.join(outDir, 'index.js');
+  const packages = new Set<string>();
   await build({
     entryPoints: [entry],
     outfile,
@@ -43,12 +50,18 @@ async function unbundled(entry: string, outDir: string): Promise<string> {
       {
         name: 'npm-packages-external',
         setup(b) {
-          b.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith('@bmx/') ? undefined : { path: args.path, external: true }));
+          b.onResolve({ filter: /^[^./]/ }, (args) => {
+            if (args.path.startsWith('@bmx/')) return undefined;
+            if (!args.path.startsWith('node:')) packages.add(args.path.startsWith('@') ? args.path.split('/').slice(0, 2).join('/') : args.path.split('/')[0] as string);
+            return { path: args.path, external: true };
+          });
         },
       },
     ],
   });
-  return outfile;
+  const builtins = new Set(builtinModules);
+  copyPackageClosure([...packages].filter((name) => !builtins.has(name)), root, outDir);
+  return { file: outfile, zipBytes: zipDirectory(outDir).length };
 }
 
 function median(values: number[]): number {
@@ -97,12 +110,21 @@ export async function coldStartBench(): Promise<BenchTable> {
         const event = fn.smokeTest ?? { smoke_test: true };
         const bundledFile = path.join(path.dirname(zip.zipPath), fn.id, 'index.js');
         const plainDir = path.join(scratch, app, fn.id);
-        const plainFile = await unbundled(path.join(appDir, fn.entry), plainDir);
+        const plain = await unbundled(path.join(appDir, fn.entry), plainDir);
+        const plainFile = plain.file;
         const b = measure(bundledFile, handlerExport, event, env, path.dirname(bundledFile));
         const u = measure(plainFile, handlerExport, event, env, root);
         rows.push([`${app}/${fn.id}`, 'bundled', fmt(zip.sizeBytes / 1024, 0), fmt(b.load, 0), fmt(b.invoke, 0), fmt(b.load + b.invoke, 0), fmt(b.rss, 0)]);
-        rows.push([`${app}/${fn.id}`, 'unbundled', '—', fmt(u.load, 0), fmt(u.invoke, 0), fmt(u.load + u.invoke, 0), fmt(u.rss, 0)]);
-        rows.push([`${app}/${fn.id}`, '**unbundled ÷ bundled**', '', '', '', `**${fmt((u.load + u.invoke) / (b.load + b.invoke), 2)}×**`, `**${fmt(u.rss / b.rss, 2)}×**`]);
+        rows.push([`${app}/${fn.id}`, 'unbundled', fmt(plain.zipBytes / 1024, 0), fmt(u.load, 0), fmt(u.invoke, 0), fmt(u.load + u.invoke, 0), fmt(u.rss, 0)]);
+        rows.push([
+          `${app}/${fn.id}`,
+          '**unbundled ÷ bundled**',
+          `**${fmt(plain.zipBytes / zip.sizeBytes, 2)}×**`,
+          '',
+          '',
+          `**${fmt((u.load + u.invoke) / (b.load + b.invoke), 2)}×**`,
+          `**${fmt(u.rss / b.rss, 2)}×**`,
+        ]);
       }
     }
   } finally {
@@ -117,7 +139,7 @@ export async function coldStartBench(): Promise<BenchTable> {
     rows,
     notes: [
       'load: require() of the handler module (configuration, database pool; AWS clients are built lazily on first use); first invoke: the deploy smoke-test event, which for api/http is a real request through Fastify and for the retry handler a database query, and for the SQS handlers returns before any I/O, so no figure here includes a first AWS call',
-      'unbundled: our code compiled, every npm package (AWS SDK included) loaded from node_modules, as tsc output plus node_modules would be',
+      'unbundled: our code compiled, every npm package (AWS SDK included) loaded from node_modules, as tsc output plus node_modules would be; its zip holds that file plus the packages it imports and their dependencies',
       'Node\'s own start-up (about 40 ms) is outside both figures',
     ],
   };
