@@ -1,8 +1,7 @@
 // Runs the local AWS as its own process: `node --conditions=@bmx/source --import tsx tools/local-aws/src/cli.ts`.
 // Prints one line `LOCAL_AWS_READY {json env}` once every server listens, then logs until SIGINT/SIGTERM.
+import { READY_MARKER } from './process';
 import { startLocalAws } from './stack';
-
-export const READY_MARKER = 'LOCAL_AWS_READY';
 
 function portArg(name: string): number {
   const at = process.argv.indexOf(name);

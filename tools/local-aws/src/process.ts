@@ -11,7 +11,8 @@ export interface LocalAwsProcess {
 }
 
 const CLI = path.join(__dirname, 'cli.ts');
-const READY_MARKER = 'LOCAL_AWS_READY';
+/** The line cli.ts prints once the stack listens; spawnLocalAws waits for it. */
+export const READY_MARKER = 'LOCAL_AWS_READY';
 
 /** Starts `cli.ts` in its own process and resolves once it prints its endpoints (or rejects after 30 s). */
 export function spawnLocalAws(options: { args?: string[]; inheritLogs?: boolean } = {}): Promise<LocalAwsProcess> {
