@@ -30,8 +30,8 @@ export default [
       'no-restricted-syntax': [
         'error',
         {
-          selector: 'NewExpression[callee.name=/^(S3Client|SQSClient|LambdaClient|SecretsManagerClient)$/]',
-          message: 'Create AWS clients only in libs/aws-clients: use getS3Client() / getSqsClient() / getLambdaClient() from @bmx/aws-clients.',
+          selector: 'NewExpression[callee.name=/^(S3Client|SQSClient|LambdaClient|SecretsManagerClient|SchedulerClient)$/]',
+          message: 'Create AWS clients only in libs/aws-clients: use its getS3Client() / getSqsClient() / getLambdaClient() / getSecretsManagerClient() / getSchedulerClient().',
         },
       ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],

@@ -1,4 +1,13 @@
-export { getS3Client, getSqsClient, getLambdaClient, getAwsEnvironment, resetAwsClients, type ResetOptions } from './lib/clients';
+export {
+  getS3Client,
+  getSqsClient,
+  getLambdaClient,
+  getSecretsManagerClient,
+  getSchedulerClient,
+  getAwsEnvironment,
+  resetAwsClients,
+  type ResetOptions,
+} from './lib/clients';
 export { readAwsEnvironment, DEFAULT_REGION, type AwsEnvironment, type AwsService } from './lib/config';
 export { CLIENT_PROFILES, type ClientProfile, type ClientProfileSettings } from './lib/profiles';
 export {

@@ -1,5 +1,7 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent as HttpAgent } from 'node:http';
@@ -7,7 +9,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import { readAwsEnvironment, type AwsEnvironment, type AwsService } from './config';
 import { CLIENT_PROFILES, type ClientProfile } from './profiles';
 
-type AnyClient = S3Client | SQSClient | LambdaClient;
+type AnyClient = S3Client | SQSClient | LambdaClient | SecretsManagerClient | SchedulerClient;
 
 let environment: AwsEnvironment | undefined;
 const cache = new Map<string, AnyClient>();
@@ -67,6 +69,16 @@ export function getSqsClient(profile: ClientProfile = 'default'): SQSClient {
 /** The process-wide Lambda client for `profile`, created on first use. */
 export function getLambdaClient(profile: ClientProfile = 'default'): LambdaClient {
   return cached('lambda', profile, () => new LambdaClient(baseConfig('lambda', profile)));
+}
+
+/** The process-wide Secrets Manager client for `profile`, created on first use. */
+export function getSecretsManagerClient(profile: ClientProfile = 'default'): SecretsManagerClient {
+  return cached('secretsmanager', profile, () => new SecretsManagerClient(baseConfig('secretsmanager', profile)));
+}
+
+/** The process-wide EventBridge Scheduler client for `profile`, created on first use. Used by deploys. */
+export function getSchedulerClient(profile: ClientProfile = 'default'): SchedulerClient {
+  return cached('scheduler', profile, () => new SchedulerClient(baseConfig('scheduler', profile)));
 }
 
 /** Options for {@link resetAwsClients}. */

@@ -1,7 +1,7 @@
 import { ConfigError } from './errors';
 
 /** The AWS services this repo talks to. */
-export type AwsService = 's3' | 'sqs' | 'lambda';
+export type AwsService = 's3' | 'sqs' | 'lambda' | 'secretsmanager' | 'scheduler';
 
 /** Region used when `AWS_REGION` is not set. */
 export const DEFAULT_REGION = 'us-east-1';
@@ -16,7 +16,13 @@ export interface AwsEnvironment {
 const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 
 /** The suffix of `AWS_ENDPOINT_URL_<SERVICE>` for each service, as the SDK names them. */
-const ENDPOINT_SUFFIX: Record<AwsService, string> = { s3: 'S3', sqs: 'SQS', lambda: 'LAMBDA' };
+const ENDPOINT_SUFFIX: Record<AwsService, string> = {
+  s3: 'S3',
+  sqs: 'SQS',
+  lambda: 'LAMBDA',
+  secretsmanager: 'SECRETS_MANAGER',
+  scheduler: 'SCHEDULER',
+};
 
 function readEndpoint(env: NodeJS.ProcessEnv, service: AwsService): string | undefined {
   const specific = `AWS_ENDPOINT_URL_${ENDPOINT_SUFFIX[service]}`;
@@ -53,6 +59,8 @@ export function readAwsEnvironment(env: NodeJS.ProcessEnv = process.env): AwsEnv
       s3: readEndpoint(env, 's3'),
       sqs: readEndpoint(env, 'sqs'),
       lambda: readEndpoint(env, 'lambda'),
+      secretsmanager: readEndpoint(env, 'secretsmanager'),
+      scheduler: readEndpoint(env, 'scheduler'),
     },
   };
 }

@@ -1,4 +1,12 @@
-import { CLIENT_PROFILES, getLambdaClient, getS3Client, getSqsClient, resetAwsClients } from '../../src';
+import {
+  CLIENT_PROFILES,
+  getLambdaClient,
+  getS3Client,
+  getSchedulerClient,
+  getSecretsManagerClient,
+  getSqsClient,
+  resetAwsClients,
+} from '../../src';
 
 describe('client cache', () => {
   const saved = { ...process.env };
@@ -17,6 +25,16 @@ describe('client cache', () => {
     expect(getS3Client()).toBe(getS3Client());
     expect(getSqsClient()).toBe(getSqsClient('default'));
     expect(getLambdaClient('longCall')).toBe(getLambdaClient('longCall'));
+    expect(getSecretsManagerClient()).toBe(getSecretsManagerClient());
+    expect(getSchedulerClient()).toBe(getSchedulerClient());
+  });
+
+  it('gives Secrets Manager and Scheduler the same region and endpoint rule', async () => {
+    for (const client of [getSecretsManagerClient(), getSchedulerClient()]) {
+      expect(await client.config.region()).toBe('eu-central-1');
+      const endpoint = await client.config.endpoint!();
+      expect(`${endpoint.protocol}//${endpoint.hostname}:${endpoint.port}`).toBe('http://127.0.0.1:9');
+    }
   });
 
   it('keeps one instance per profile', () => {
