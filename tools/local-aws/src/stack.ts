@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startGate } from './gate';
 import { startLambdaServer, type LambdaServer } from './lambda/server';
+import { startSecretsManagerServer } from './secrets-manager/server';
 
 /** Options for {@link startLocalAws}. */
 export interface LocalAwsOptions {
@@ -51,12 +52,14 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   // Clients reach S3/SQS through a gate, so a fault test can take the endpoint away and bring it back with its data.
   const gate = await startGate({ host: '127.0.0.1', port: s3sqs.port }, options.s3SqsPort ?? 0);
   const s3SqsUrl = gate.url;
+  const secretsManager = await startSecretsManagerServer({ region, log: options.log });
   const env: Record<string, string> = {
     AWS_REGION: region,
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
     AWS_ENDPOINT_URL_S3: s3SqsUrl,
     AWS_ENDPOINT_URL_SQS: s3SqsUrl,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.url,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
   Object.assign(process.env, env);
@@ -83,6 +86,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     async stop() {
       await lambda.close();
       await gate.close();
+      await secretsManager.close();
       await s3sqs.stop().catch(() => undefined);
       rmSync(codeRoot, { recursive: true, force: true });
       resetAwsClients();

@@ -1,0 +1,106 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SecretsManagerError, SecretStore } from './store';
+
+const CONTENT_TYPE = 'application/x-amz-json-1.1';
+/** Largest request accepted: a 64 KiB value, base64-encoded, inside its JSON envelope. */
+const MAX_REQUEST_BYTES = 256 * 1024;
+
+/** Options for {@link startSecretsManagerServer}. */
+export interface SecretsManagerServerOptions {
+  /** Port on 127.0.0.1; 0 (default) picks a free one. */
+  port?: number;
+  region: string;
+  /** Receives the server's notes on unexpected errors. */
+  log?: (line: string) => void;
+}
+
+/** A running local Secrets Manager. */
+export interface SecretsManagerServer {
+  readonly url: string;
+  readonly store: SecretStore;
+  close(): Promise<void>;
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_REQUEST_BYTES) chunks.push(chunk);
+    });
+    req.on('end', () =>
+      size > MAX_REQUEST_BYTES
+        ? reject(new SecretsManagerError('InvalidRequestException', `Request must be smaller than ${MAX_REQUEST_BYTES} bytes`, 413))
+        : resolve(Buffer.concat(chunks)),
+    );
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': CONTENT_TYPE, ...headers });
+  res.end(JSON.stringify(body));
+}
+
+/**
+ * Starts a Secrets Manager-compatible server on 127.0.0.1 speaking AWS JSON 1.1 (`POST /` with
+ * `X-Amz-Target: secretsmanager.<Operation>`), so the real `@aws-sdk/client-secrets-manager` works against it.
+ * Signatures are not checked.
+ */
+export async function startSecretsManagerServer(options: SecretsManagerServerOptions): Promise<SecretsManagerServer> {
+  const log = options.log ?? (() => undefined);
+  const store = new SecretStore(options.region);
+  const operations: Record<string, (input: Record<string, unknown>) => unknown> = {
+    CreateSecret: (input) => store.create(input),
+    GetSecretValue: (input) => store.getValue(input),
+    PutSecretValue: (input) => store.put(input),
+    DescribeSecret: (input) => store.describe(input),
+    ListSecrets: () => store.list(),
+    DeleteSecret: (input) => store.delete(input),
+    RestoreSecret: (input) => store.restore(input),
+  };
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const target = String(req.headers['x-amz-target'] ?? '');
+    const [service, operation = ''] = target.split('.');
+    if (req.method !== 'POST' || service !== 'secretsmanager' || !Object.hasOwn(operations, operation)) {
+      throw new SecretsManagerError('UnknownOperationException', `Unknown operation ${req.method} ${target || '(no X-Amz-Target)'}`);
+    }
+    const body = await readBody(req);
+    let input: unknown;
+    try {
+      input = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
+    } catch {
+      throw new SecretsManagerError('SerializationException', 'The request body is not valid JSON.');
+    }
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+      throw new SecretsManagerError('SerializationException', 'The request body must be a JSON object.');
+    }
+    send(res, 200, (operations[operation] as (i: Record<string, unknown>) => unknown)(input as Record<string, unknown>));
+  }
+
+  const http = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      const known = error instanceof SecretsManagerError;
+      if (!known) log(`secrets manager error: ${(error as Error).stack ?? error}`);
+      const type = known ? error.type : 'InternalServiceError';
+      send(res, known ? error.statusCode : 500, { __type: type, Message: (error as Error).message }, { 'x-amzn-errortype': type });
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = http.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    store,
+    close: () =>
+      new Promise<void>((resolve) => {
+        http.close(() => resolve());
+        http.closeAllConnections();
+      }),
+  };
+}
