@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startGate } from './gate';
 import { startLambdaServer, type LambdaServer } from './lambda/server';
+import { startSchedulerServer } from './scheduler/server';
 import { startSecretsManagerServer } from './secrets-manager/server';
 
 /** Options for {@link startLocalAws}. */
@@ -76,6 +77,10 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   // Functions call each other through the same server.
   functionEnv['AWS_ENDPOINT_URL_LAMBDA'] = lambda.url;
   process.env['AWS_ENDPOINT_URL_LAMBDA'] = lambda.url;
+  // Schedules invoke their Lambda targets in process; LOCAL_SCHEDULER_SECONDS_PER_MINUTE sets the time scale.
+  const scheduler = await startSchedulerServer({ region, invoke: lambda.invoke, log: options.log });
+  env['AWS_ENDPOINT_URL_SCHEDULER'] = scheduler.url;
+  process.env['AWS_ENDPOINT_URL_SCHEDULER'] = scheduler.url;
   resetAwsClients();
 
   return {
@@ -84,6 +89,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     stopS3Sqs: faults['s3-sqs-stop'],
     restartS3Sqs: faults['s3-sqs-start'],
     async stop() {
+      await scheduler.close();
       await lambda.close();
       await gate.close();
       await secretsManager.close();

@@ -2,8 +2,12 @@ import AdmZip from 'adm-zip';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
-/** Every entry gets this timestamp, so the same files always make the same zip (and the same CodeSha256). */
-const FIXED_TIME = new Date(Date.UTC(2000, 0, 1));
+/**
+ * Every entry gets this timestamp, so the same files always make the same zip (and the same CodeSha256). Zip
+ * timestamps are local wall-clock fields and adm-zip fills them from the Date's local time, so the Date is made in
+ * local time: 2000-01-01 00:00 on every machine. (A fixed UTC instant gave different bytes in every time zone.)
+ */
+const FIXED_TIME = new Date(2000, 0, 1);
 
 function add(zip: AdmZip, name: string, content: Buffer, mode = 0o644): void {
   zip.addFile(name, content, '', mode & 0o777);

@@ -27,20 +27,11 @@ export interface LambdaServerOptions {
   faults?: Record<string, () => Promise<void>>;
 }
 
-/** A rate schedule that invokes a function on its own, like an EventBridge rule. */
-interface Schedule {
-  name: string;
-  functionName: string;
-  rateSeconds: number;
-  input: unknown;
-  timer: NodeJS.Timeout;
-}
-
 export interface LambdaServer {
   readonly url: string;
   readonly registry: FunctionRegistry;
-  /** Invokes a function directly, as the event-source pollers and schedules do. */
-  invoke(functionName: string, event: unknown, qualifier?: string): Promise<InvocationOutcome>;
+  /** Invokes a function directly, as the event-source pollers and the scheduler do; says which version ran. */
+  invoke(functionName: string, event: unknown, qualifier?: string): Promise<InvocationOutcome & { executedVersion: string }>;
   close(): Promise<void>;
 }
 
@@ -78,19 +69,19 @@ function parseJson(buffer: Buffer): Record<string, unknown> {
 
 /**
  * Starts a Lambda-compatible HTTP server on 127.0.0.1: the control-plane calls a deploy needs, Invoke
- * (RequestResponse, Event, DryRun), SQS event-source mappings with their pollers, and rate schedules
- * (a local-only `/local/schedules/{name}` route standing in for EventBridge).
+ * (RequestResponse, Event, DryRun), and SQS event-source mappings with their pollers.
  */
 export async function startLambdaServer(options: LambdaServerOptions): Promise<LambdaServer> {
   const log = options.log ?? (() => undefined);
   const registry = new FunctionRegistry(options.region, options.codeRoot);
   const runner = new FunctionRunner(options.functionEnv, (fn, line) => log(`[${fn}] ${line}`));
   const mappings = new Map<string, SqsPoller>();
-  const schedules = new Map<string, Schedule>();
   const background = new Set<Promise<unknown>>();
 
-  const invoke = (functionName: string, event: unknown, qualifier?: string) =>
-    runner.invoke(registry.runnable(functionName, qualifier), event);
+  const invoke = async (functionName: string, event: unknown, qualifier?: string) => {
+    const fn = registry.runnable(functionName, qualifier);
+    return { ...(await runner.invoke(fn, event)), executedVersion: fn.version };
+  };
 
   const track = <T>(promise: Promise<T>) => {
     background.add(promise);
@@ -165,37 +156,6 @@ export async function startLambdaServer(options: LambdaServerOptions): Promise<L
       if (!fault) throw new LambdaServiceError(404, 'ResourceNotFoundException', `No fault switch named ${parts[2]}`);
       await fault();
       return sendJson(res, 200, { done: parts[2] });
-    }
-
-    if (parts[0] === 'local' && parts[1] === 'schedules') {
-      const name = parts[2];
-      if (!name) return sendJson(res, 200, { Schedules: [...schedules.values()].map(({ timer: _t, ...s }) => s) });
-      if (method === 'DELETE') {
-        clearInterval(schedules.get(name)?.timer);
-        schedules.delete(name);
-        return sendJson(res, 204, undefined);
-      }
-      if (method === 'PUT') {
-        const body = parseJson(await readBody(req, MAX_SYNC_PAYLOAD));
-        const rateSeconds = Number(body['RateSeconds']);
-        const functionName = String(body['FunctionName'] ?? '');
-        if (!Number.isFinite(rateSeconds) || rateSeconds <= 0) {
-          throw new LambdaServiceError(400, 'InvalidParameterValueException', 'RateSeconds must be a positive number');
-        }
-        registry.resolve(functionName);
-        clearInterval(schedules.get(name)?.timer);
-        const input = body['Input'] ?? {};
-        const timer = setInterval(() => {
-          track(
-            invoke(functionName, input).then((outcome) => {
-              if (!outcome.ok) log(`schedule ${name}: ${outcome.error.errorType} ${outcome.error.errorMessage}`);
-            }, (error: Error) => log(`schedule ${name}: ${error.message}`)),
-          );
-        }, rateSeconds * 1000);
-        timer.unref();
-        schedules.set(name, { name, functionName, rateSeconds, input, timer });
-        return sendJson(res, 200, { Name: name, FunctionName: functionName, RateSeconds: rateSeconds });
-      }
     }
 
     if (parts[0] !== '2015-03-31') throw new LambdaServiceError(404, 'UnknownOperationException', `Unknown operation ${method} ${url.pathname}`);
@@ -325,8 +285,6 @@ export async function startLambdaServer(options: LambdaServerOptions): Promise<L
     registry,
     invoke,
     async close() {
-      for (const schedule of schedules.values()) clearInterval(schedule.timer);
-      schedules.clear();
       await Promise.all([...mappings.values()].map((p) => p.stop()));
       mappings.clear();
       await new Promise<void>((resolve) => {

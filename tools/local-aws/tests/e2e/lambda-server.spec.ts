@@ -16,7 +16,6 @@ import { GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/clien
 import { CreateBucketCommand, ListBucketsCommand } from '@aws-sdk/client-s3';
 import { getLambdaClient, getS3Client, getSqsClient, invokeJson, LambdaFunctionError, resetAwsClients, sendJsonMessages } from '@bmx/aws-clients';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
 import { ensureQueue, zipFiles } from '../../src';
 
 const unique = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
@@ -153,36 +152,6 @@ describe('SQS event-source mapping', () => {
     } finally {
       await getLambdaClient().send(new DeleteEventSourceMappingCommand({ UUID: mapping.UUID }));
     }
-  });
-});
-
-describe('rate schedules', () => {
-  it('invokes the function on its rate with the configured input, until deleted', async () => {
-    const seen: string[] = [];
-    const listener = createServer((req, res) => {
-      seen.push(decodeURIComponent(req.url ?? ''));
-      res.end('ok');
-    });
-    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
-    const port = (listener.address() as { port: number }).port;
-    const name = unique('scheduled');
-    await deploy(name, `exports.handler = async (e) => { await fetch('http://127.0.0.1:${port}/' + e.source); return 'ok'; };`);
-    const scheduleUrl = `${process.env['AWS_ENDPOINT_URL_LAMBDA']}/local/schedules/${name}`;
-    try {
-      const put = await fetch(scheduleUrl, {
-        method: 'PUT',
-        body: JSON.stringify({ FunctionName: name, RateSeconds: 0.3, Input: { source: 'aws.events' } }),
-      });
-      expect(put.status).toBe(200);
-      await waitFor(async () => (seen.length >= 2 ? true : undefined), 'two scheduled invocations');
-      expect(seen.slice(0, 2)).toEqual(['/aws.events', '/aws.events']);
-    } finally {
-      await fetch(scheduleUrl, { method: 'DELETE' });
-      listener.closeAllConnections();
-      await new Promise((resolve) => listener.close(resolve));
-    }
-    const rejected = await fetch(scheduleUrl, { method: 'PUT', body: JSON.stringify({ FunctionName: name, RateSeconds: -1 }) });
-    expect(rejected.status).toBe(400);
   });
 });
 
