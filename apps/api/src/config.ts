@@ -1,5 +1,5 @@
 import { ConfigError, queueRefFromEnv, type QueueRef } from '@bmx/aws-clients';
-import { databaseUrlFromEnv, DatabaseConfigError } from '@bmx/db';
+import { databaseSourceFromEnv, type DatabaseSource } from '@bmx/db';
 
 /** Everything the API reads from its environment, validated once by {@link loadConfig}. */
 export interface ApiConfig {
@@ -11,8 +11,11 @@ export interface ApiConfig {
   port: number;
   /** `HOST`: local server address. Default 127.0.0.1. */
   host: string;
-  /** `DATABASE_URL`: PostgreSQL; when absent the local server uses an embedded PGlite database. */
-  databaseUrl?: string;
+  /**
+   * `DATABASE_URL`, else `DATABASE_SECRET_ARN` (a Secrets Manager secret with the credentials): PostgreSQL. When
+   * neither is set the local server uses an embedded PGlite database; the Lambdas require one.
+   */
+  database?: DatabaseSource;
   /** `PGLITE_DIR`: where the embedded database keeps its files; in memory when absent. */
   pgliteDir?: string;
   /** `IMAGES_BUCKET`: bucket holding `books/{key}` and `books/thumb_{key}`. Required. */
@@ -93,13 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   const bmxEnv = text(env, 'BMX_ENV') ?? 'local';
   if (!/^[a-z0-9-]{1,32}$/.test(bmxEnv)) throw new ConfigError('BMX_ENV', `must be lowercase letters, digits or dashes, got "${bmxEnv}"`);
 
-  let databaseUrl: string | undefined;
-  try {
-    databaseUrl = databaseUrlFromEnv(env);
-  } catch (error) {
-    if (error instanceof DatabaseConfigError) throw new ConfigError('DATABASE_URL', 'must be a postgres:// URL');
-    throw error;
-  }
+  const database = databaseSourceFromEnv(env);
 
   const imagesBucket = bucket(env, 'IMAGES_BUCKET');
   const scraperFunctionName = functionName('SCRAPER_FUNCTION_NAME', text(env, 'SCRAPER_FUNCTION_NAME') ?? `bmx-${bmxEnv}-scraper`);
@@ -128,7 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     production: bmxEnv === 'production' || bmxEnv === 'prod',
     port: integer(env, 'PORT', 3000, 0, 65535),
     host: text(env, 'HOST') ?? '127.0.0.1',
-    databaseUrl,
+    database,
     pgliteDir: text(env, 'PGLITE_DIR'),
     imagesBucket,
     listingsBucket: bucket(env, 'LISTINGS_BUCKET', imagesBucket),

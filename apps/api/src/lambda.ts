@@ -8,8 +8,10 @@ import { loadConfig } from './config';
 // Built once per container, outside the handler: config, pool and app are reused by every invocation.
 const ready = (async () => {
   const config = loadConfig(process.env);
-  if (!config.databaseUrl) throw new ConfigError('DATABASE_URL', 'is required in Lambda (the embedded database is for local runs)');
-  const db = await createDatabase({ url: config.databaseUrl, poolSize: 2 });
+  if (!config.database) {
+    throw new ConfigError('DATABASE_URL', 'is required in Lambda (or DATABASE_SECRET_ARN; the embedded database is for local runs)');
+  }
+  const db = await createDatabase({ source: config.database, poolSize: 2 });
   const app = await buildApp({ db, config, docsUi: false });
   const proxy = awsLambdaFastify(app, { decorateRequest: false, serializeLambdaArguments: false });
   await app.ready();

@@ -5,8 +5,8 @@ import { retryQueueFailedJobs, type RetrySummary } from './services/jobs';
 
 const ready = (async () => {
   const config = loadConfig(process.env);
-  if (!config.databaseUrl) throw new ConfigError('DATABASE_URL', 'is required in Lambda');
-  return { config, db: await createDatabase({ url: config.databaseUrl, poolSize: 1 }) };
+  if (!config.database) throw new ConfigError('DATABASE_URL', 'is required in Lambda (or DATABASE_SECRET_ARN)');
+  return { config, db: await createDatabase({ source: config.database, poolSize: 1 }) };
 })();
 ready.catch(() => undefined);
 

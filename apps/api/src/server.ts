@@ -5,7 +5,10 @@ import type { ApiConfig } from './config';
 /** Options for {@link startApiServer}. */
 export interface StartApiServerOptions {
   config: ApiConfig;
-  /** A database to use; when absent one is opened from the config (DATABASE_URL, else embedded PGlite) and closed on `close()`. */
+  /**
+   * A database to use; when absent one is opened from the config (DATABASE_URL, else DATABASE_SECRET_ARN, else embedded
+   * PGlite) and closed on `close()`.
+   */
   db?: Kysely<Database>;
   /** Run the migrations before listening. Default true. */
   migrate?: boolean;
@@ -25,7 +28,7 @@ export interface RunningApi {
 export async function startApiServer(options: StartApiServerOptions): Promise<RunningApi> {
   const { config } = options;
   const ownsDb = !options.db;
-  const db = options.db ?? (await createDatabase({ url: config.databaseUrl, pgliteDir: config.pgliteDir }));
+  const db = options.db ?? (await createDatabase({ source: config.database, pgliteDir: config.pgliteDir }));
   try {
     if (options.migrate ?? true) await migrateToLatest(db as Kysely<unknown>);
     const app = await buildApp({ db, config, logger: options.logger });

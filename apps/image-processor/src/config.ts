@@ -1,10 +1,13 @@
 import { ConfigError } from '@bmx/aws-clients';
-import { databaseUrlFromEnv, DatabaseConfigError } from '@bmx/db';
+import { databaseSourceFromEnv, type DatabaseSource } from '@bmx/db';
 
 /** Everything the image processor reads from its environment, checked once at start-up. */
 export interface ProcessorConfig {
-  /** `DATABASE_URL`: the PostgreSQL the API also uses. Required. */
-  databaseUrl: string;
+  /**
+   * `DATABASE_URL`, else `DATABASE_SECRET_ARN` (a Secrets Manager secret with the credentials): the PostgreSQL the API
+   * also uses. One of them is required.
+   */
+  database: DatabaseSource;
   /** `IMAGES_BUCKET`: bucket holding `books/...` objects. Required. */
   imagesBucket: string;
   /**
@@ -37,21 +40,14 @@ function required(env: NodeJS.ProcessEnv, name: string, hint: string): string {
 
 /** Reads and validates the configuration; throws {@link ConfigError} naming the first bad or missing variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ProcessorConfig {
-  let databaseUrl: string | undefined;
-  try {
-    databaseUrl = databaseUrlFromEnv(env);
-  } catch (error) {
-    if (error instanceof DatabaseConfigError) throw new ConfigError('DATABASE_URL', 'must be a postgres:// URL');
-    throw error;
-  }
   // The embedded database is for local development of the API only: a Lambda must share the API's PostgreSQL.
-  if (!databaseUrl) throw new ConfigError('DATABASE_URL', 'is required: the postgres:// URL of the shared database');
+  const database = databaseSourceFromEnv(env, { required: true });
   const imagesBucket = required(env, 'IMAGES_BUCKET', 'the bucket that holds books/... images');
   if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(imagesBucket)) {
     throw new ConfigError('IMAGES_BUCKET', `"${imagesBucket}" is not a valid bucket name`);
   }
   return {
-    databaseUrl,
+    database,
     imagesBucket,
     // SQS caps the visibility timeout at 12 hours.
     visibilityTimeoutSeconds: positiveInt(env, 'VISIBILITY_TIMEOUT_SECONDS', 300, 43_200),

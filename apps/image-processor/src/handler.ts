@@ -7,7 +7,8 @@ import { createSqsHandler, type ImageProcessorHandler } from './sqs-handler';
 import { s3ImageStore } from './storage';
 
 const config = loadConfig(process.env);
-const db = connectPostgres(config.databaseUrl, config.dbPoolSize);
+// From a secret, the pool reads the credentials on its first query and again if the server refuses them (rotation).
+const db = connectPostgres(config.database, config.dbPoolSize);
 
 /** SQS event → `{ batchItemFailures }`; `{ smoke_test: true }` → `{ ok: true }`. */
 export const handler: ImageProcessorHandler = createSqsHandler({ db, store: s3ImageStore(config.imagesBucket), config, log: logger });

@@ -9,7 +9,7 @@ import { isSmokeTest } from './lib/smoke-test';
 // Read at cold start: a bad or missing variable fails the init, not the first send.
 const config = loadConfig(process.env);
 // One pool per execution environment, reused by warm invocations; two connections (one page read ahead).
-const db = connectPostgres(config.databaseUrl, 2);
+const db = connectPostgres(config.database, 2);
 const log = jsonLogger('tracking-dispatcher');
 
 /**

@@ -10,7 +10,7 @@ import { processBatch, type WorkerDeps } from './worker/process';
 // Read at cold start: a missing variable or credential fails the init, not a message.
 const config = loadConfig(process.env);
 const deps: WorkerDeps = {
-  db: connectPostgres(config.databaseUrl, 2),
+  db: connectPostgres(config.database, 2),
   adapters: createAdapters(config.carriers),
   circuit: { failureThreshold: config.circuitFailureThreshold, openMs: config.circuitOpenMinutes * 60_000 },
   deliveredGraceHours: config.deliveredGraceHours,

@@ -1,6 +1,14 @@
 export * from './lib/schema';
 export { migrateToLatest } from './lib/migrations';
 export { listTrackingEvents } from './lib/tracking-events';
-export { createDatabase, connectPostgres, databaseUrlFromEnv, DatabaseConfigError, type DatabaseOptions } from './lib/connect';
+export { createDatabase, connectPostgres, type DatabaseOptions } from './lib/connect';
+export {
+  databaseSourceFromEnv,
+  databaseUrlFromSecret,
+  resolveDatabaseUrl,
+  type DatabaseSource,
+  type ResolveDatabaseUrlOptions,
+} from './lib/database-source';
+export { SecretPool, isAuthFailure, AUTH_FAILURE_CODES, type PoolFactory } from './lib/secret-pool';
 export { createTestDatabase, testServerUrl, type TestDatabase } from './lib/testing';
 export { sql, type Kysely, type Transaction } from 'kysely';

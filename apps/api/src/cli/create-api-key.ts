@@ -1,6 +1,6 @@
-// Creates an API key and prints it once: `DATABASE_URL=... node --conditions=@bmx/source --import tsx
+// Creates an API key and prints it once: `DATABASE_URL=... (or DATABASE_SECRET_ARN=...) node --conditions=@bmx/source --import tsx
 // apps/api/src/cli/create-api-key.ts <name> <viewer|editor|admin>`. Only the key's SHA-256 is stored.
-import { API_KEY_ROLES, createDatabase, databaseUrlFromEnv, migrateToLatest, type ApiKeyRole, type Kysely } from '@bmx/db';
+import { API_KEY_ROLES, createDatabase, databaseSourceFromEnv, migrateToLatest, type ApiKeyRole, type Kysely } from '@bmx/db';
 import { createApiKey } from '../auth';
 
 async function main(): Promise<void> {
@@ -8,10 +8,12 @@ async function main(): Promise<void> {
   if (!name || !role || !API_KEY_ROLES.includes(role as ApiKeyRole)) {
     throw new Error(`usage: create-api-key <name> <${API_KEY_ROLES.join('|')}>`);
   }
-  const url = databaseUrlFromEnv(process.env);
+  const source = databaseSourceFromEnv(process.env);
   const pgliteDir = process.env['PGLITE_DIR']?.trim();
-  if (!url && !pgliteDir) throw new Error('DATABASE_URL (or PGLITE_DIR): set one; a key in an in-memory database would be lost at once');
-  const db = await createDatabase({ url, pgliteDir });
+  if (!source && !pgliteDir) {
+    throw new Error('DATABASE_URL (or DATABASE_SECRET_ARN, or PGLITE_DIR): set one; a key in an in-memory database would be lost at once');
+  }
+  const db = await createDatabase({ source, pgliteDir });
   try {
     await migrateToLatest(db as Kysely<unknown>);
     const created = await createApiKey(db, { name, role: role as ApiKeyRole });

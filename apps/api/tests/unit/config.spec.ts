@@ -11,7 +11,7 @@ describe('loadConfig', () => {
       production: false,
       port: 3000,
       host: '127.0.0.1',
-      databaseUrl: undefined,
+      database: undefined,
       imagesBucket: 'bmx-local-images',
       listingsBucket: 'bmx-local-images',
       imageJobsQueue: { name: 'bmx-local-image-jobs' },
@@ -37,7 +37,7 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({
       production: true,
       port: 8080,
-      databaseUrl: 'postgres://u@db:5432/x',
+      database: { url: 'postgres://u@db:5432/x' },
       imageJobsQueue: { url: 'https://sqs.eu-west-1.amazonaws.com/1/q' },
       listingsBucket: 'bmx-listings',
       cdnBaseUrl: 'https://cdn.example.com',
@@ -47,12 +47,19 @@ describe('loadConfig', () => {
     });
   });
 
+  it('takes the database from DATABASE_SECRET_ARN when DATABASE_URL is not set', () => {
+    const secretArn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:bmx/prod/db-AbC123';
+    expect(loadConfig({ ...base, DATABASE_SECRET_ARN: secretArn }).database).toEqual({ secretArn });
+    expect(loadConfig({ ...base, DATABASE_SECRET_ARN: secretArn, DATABASE_URL: 'postgres://u@db/x' }).database).toEqual({ url: 'postgres://u@db/x' });
+  });
+
   it.each([
     [{ IMAGE_JOBS_QUEUE_NAME: 'q' }, 'IMAGES_BUCKET'],
     [{ IMAGES_BUCKET: 'bmx-images' }, 'IMAGE_JOBS_QUEUE_URL'],
     [{ ...base, PORT: 'eighty' }, 'PORT'],
     [{ ...base, IMAGES_BUCKET: 'Not_A_Bucket' }, 'IMAGES_BUCKET'],
     [{ ...base, DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ ...base, DATABASE_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:1:secret:x' }, 'DATABASE_SECRET_ARN'],
     [{ ...base, CDN_BASE_URL: 'not a url' }, 'CDN_BASE_URL'],
     [{ ...base, AUTH_PUBLIC_READS: 'maybe' }, 'AUTH_PUBLIC_READS'],
     [{ ...base, HEALTH_CHECK_TIMEOUT_MS: '9000' }, 'HEALTH_CHECK_TIMEOUT_MS'],

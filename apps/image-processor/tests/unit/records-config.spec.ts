@@ -47,7 +47,7 @@ describe('loadConfig', () => {
 
   it('applies the defaults', () => {
     expect(loadConfig(base)).toEqual({
-      databaseUrl: base.DATABASE_URL,
+      database: { url: base.DATABASE_URL },
       imagesBucket: 'bmx-images',
       visibilityTimeoutSeconds: 300,
       maxImageDimension: 4096,
@@ -56,9 +56,16 @@ describe('loadConfig', () => {
     });
   });
 
+  it('takes the database from DATABASE_SECRET_ARN when DATABASE_URL is not set', () => {
+    const secretArn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:bmx/prod/db-AbC123';
+    expect(loadConfig({ IMAGES_BUCKET: 'bmx-images', DATABASE_SECRET_ARN: secretArn }).database).toEqual({ secretArn });
+    expect(loadConfig({ ...base, DATABASE_SECRET_ARN: secretArn }).database).toEqual({ url: base.DATABASE_URL });
+  });
+
   it.each([
     [{ ...base, DATABASE_URL: undefined }, 'DATABASE_URL'],
     [{ ...base, DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ ...base, DATABASE_URL: undefined, DATABASE_SECRET_ARN: 'bmx/prod/db' }, 'DATABASE_SECRET_ARN'],
     [{ ...base, IMAGES_BUCKET: '' }, 'IMAGES_BUCKET'],
     [{ ...base, IMAGES_BUCKET: 'Bad_Bucket' }, 'IMAGES_BUCKET'],
     [{ ...base, VISIBILITY_TIMEOUT_SECONDS: 'soon' }, 'VISIBILITY_TIMEOUT_SECONDS'],

@@ -1,13 +1,13 @@
 import type { QueueRef } from '@bmx/aws-clients';
 import { queueRefFromEnv } from '@bmx/aws-clients';
+import { databaseSourceFromEnv, type DatabaseSource } from '@bmx/db';
 import { loadCarriersConfig, type CarriersConfig } from '../carriers/config';
-import { readDatabaseUrl } from '../lib/database-url';
 import { readInteger } from '../lib/env';
 
 /** The worker's configuration, read once at start-up by {@link loadConfig}. */
 export interface WorkerConfig {
-  /** `DATABASE_URL`. Required. */
-  databaseUrl: string;
+  /** `DATABASE_URL`, else `DATABASE_SECRET_ARN` (a Secrets Manager secret with the credentials). One is required. */
+  database: DatabaseSource;
   /**
    * `TRACKING_QUEUE_URL` / `TRACKING_QUEUE_NAME`: the queue to extend visibility on when a record's
    * `eventSourceARN` is missing. Optional: the ARN normally names it.
@@ -29,7 +29,7 @@ export interface WorkerConfig {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   const hasQueue = Boolean(env['TRACKING_QUEUE_URL']?.trim() || env['TRACKING_QUEUE_NAME']?.trim());
   return {
-    databaseUrl: readDatabaseUrl(env),
+    database: databaseSourceFromEnv(env, { required: true }),
     queue: hasQueue ? queueRefFromEnv('TRACKING', env) : undefined,
     deliveredGraceHours: readInteger(env, 'TRACKING_DELIVERED_GRACE_HOURS', 24, { max: 24 * 90 }),
     concurrency: readInteger(env, 'TRACKING_WORKER_CONCURRENCY', 4, { min: 1, max: 10 }),

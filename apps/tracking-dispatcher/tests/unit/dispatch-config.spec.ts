@@ -6,7 +6,7 @@ const base = { DATABASE_URL: 'postgres://u@127.0.0.1:5432/db', TRACKING_QUEUE_NA
 describe('dispatcher loadConfig', () => {
   it('applies the documented defaults', () => {
     expect(loadConfig(base)).toEqual({
-      databaseUrl: base.DATABASE_URL,
+      database: { url: base.DATABASE_URL },
       queue: { name: 'tracking' },
       pageSize: 1000,
       concurrency: 4,
@@ -24,9 +24,15 @@ describe('dispatcher loadConfig', () => {
     expect(() => loadConfig({ DATABASE_URL: base.DATABASE_URL })).toThrow(/TRACKING_QUEUE_URL.*TRACKING_QUEUE_NAME/);
   });
 
-  it('requires DATABASE_URL', () => {
-    expect(() => loadConfig({ TRACKING_QUEUE_NAME: 'q' })).toThrow(/DATABASE_URL/);
+  it('requires DATABASE_URL or DATABASE_SECRET_ARN, naming the variable at fault', () => {
+    expect(() => loadConfig({ TRACKING_QUEUE_NAME: 'q' })).toThrow(/DATABASE_URL.*DATABASE_SECRET_ARN/);
     expect(() => loadConfig({ ...base, DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
+    expect(() => loadConfig({ TRACKING_QUEUE_NAME: 'q', DATABASE_SECRET_ARN: 'db-secret' })).toThrow(/^DATABASE_SECRET_ARN: /);
+  });
+
+  it('takes the database from DATABASE_SECRET_ARN when DATABASE_URL is not set', () => {
+    const secretArn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:bmx/prod/db-AbC123';
+    expect(loadConfig({ TRACKING_QUEUE_NAME: 'q', DATABASE_SECRET_ARN: secretArn }).database).toEqual({ secretArn });
   });
 
   it.each([

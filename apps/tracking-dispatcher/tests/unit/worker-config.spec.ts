@@ -51,6 +51,13 @@ describe('worker loadConfig', () => {
     expect(() => loadConfig({ ...base, DATABASE_URL: '' })).toThrow(/DATABASE_URL/);
   });
 
+  it('takes the database from DATABASE_URL, else DATABASE_SECRET_ARN', () => {
+    const secretArn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:bmx/prod/db-AbC123';
+    expect(loadConfig(base).database).toEqual({ url: base.DATABASE_URL });
+    expect(loadConfig({ ...credentials, DATABASE_SECRET_ARN: secretArn }).database).toEqual({ secretArn });
+    expect(() => loadConfig({ ...credentials, DATABASE_SECRET_ARN: 'not-an-arn' })).toThrow(/^DATABASE_SECRET_ARN: /);
+  });
+
   it('takes the queue from TRACKING_QUEUE_URL / _NAME when given', () => {
     expect(loadConfig({ ...base, TRACKING_QUEUE_NAME: 'tracking' }).queue).toEqual({ name: 'tracking' });
     expect(loadConfig({ ...base, TRACKING_DELIVERED_GRACE_HOURS: '0' }).deliveredGraceHours).toBe(0);
