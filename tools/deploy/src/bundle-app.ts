@@ -1,7 +1,7 @@
 import { bundleLambdaWithMetafile, zipDirectory } from '@bmx/local-aws';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadDeployConfig, type FunctionSpec } from './config';
 import { copyPackageClosure } from './native-modules';
@@ -61,6 +61,32 @@ function inlinedPackages(inputs: string[]): Record<string, string> {
 }
 
 /**
+ * esbuild aliases sending each workspace package (`@bmx/db`, ...) to its `@bmx/source` entry in `root`. Without
+ * them a package resolves through `node_modules/@bmx/*`, whose symlinks point into whichever checkout ran
+ * `npm ci`: a git worktree without its own node_modules (the affected-deploy test's, under `tmp/`) would bundle the
+ * main checkout's working copy of the libraries instead of its own commit's, and a lib edited there between two
+ * deploys would change the zip of a function whose commit did not change it. Only the package root is mapped
+ * (apps import no workspace subpaths; one would fail the bundle rather than resolve elsewhere).
+ */
+export function workspaceAliases(root: string): Record<string, string> {
+  const { workspaces = [] } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { workspaces?: string[] };
+  const aliases: Record<string, string> = {};
+  for (const pattern of workspaces) {
+    if (!pattern.endsWith('/*')) throw new Error(`workspace pattern ${pattern} is not "<folder>/*", which bundleApp expects`);
+    const parent = path.join(root, pattern.slice(0, -2));
+    if (!existsSync(parent)) continue;
+    for (const dir of readdirSync(parent, { withFileTypes: true })) {
+      const manifest = path.join(parent, dir.name, 'package.json');
+      if (!dir.isDirectory() || !existsSync(manifest)) continue;
+      const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { name: string; exports?: Record<string, unknown> };
+      const entry = (pkg.exports?.['.'] as Record<string, string> | undefined)?.['@bmx/source'];
+      if (entry) aliases[pkg.name] = path.join(parent, dir.name, entry);
+    }
+  }
+  return aliases;
+}
+
+/**
  * Bundles every function of the app into `dist/apps/<app>/<id>/`, zips it to `dist/apps/<app>/<id>.zip`, writes
  * `manifest.json`, and fails when a zip is over its budget or the app's aws-clients pin disagrees with the lib.
  */
@@ -69,6 +95,7 @@ export async function bundleApp(appDir: string, options: { outRoot?: string; log
   const config = loadDeployConfig(appDir, 'ENV');
   const pin: AwsClientsPin = resolveAwsClientsPin(appDir);
   const appOut = path.join(options.outRoot ?? path.join(repoRoot, 'dist/apps'), config.app);
+  const aliases = workspaceAliases(repoRoot);
   const manifest: BundleManifest = {
     app: config.app,
     commit: gitCommit(),
@@ -84,7 +111,7 @@ export async function bundleApp(appDir: string, options: { outRoot?: string; log
       entry: path.join(appDir, spec.entry),
       outDir,
       external: spec.nodeModules,
-      ...(pin.alias ? { alias: pin.alias } : {}),
+      alias: { ...aliases, ...pin.alias },
     });
     const packages = {
       ...inlinedPackages(Object.keys(metafile.inputs)),

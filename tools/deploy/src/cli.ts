@@ -28,14 +28,10 @@ function appDirArg(): string {
 }
 
 /** Points this process at the environment: the local stack's endpoints when deploying to `local`. */
-function useEnvironment(envName: string): { localLambdaEndpoint?: string } {
-  if (envName !== 'local' || process.env['AWS_ENDPOINT_URL_LAMBDA']) {
-    return { localLambdaEndpoint: envName === 'local' ? process.env['AWS_ENDPOINT_URL_LAMBDA'] : undefined };
-  }
+function useEnvironment(envName: string): void {
+  if (envName !== 'local' || process.env['AWS_ENDPOINT_URL_LAMBDA']) return;
   if (!existsSync(LOCAL_STACK_FILE)) throw new Error('no local stack is running: start one with `npm start` (or set AWS_ENDPOINT_URL_*)');
-  const stack = JSON.parse(readFileSync(LOCAL_STACK_FILE, 'utf8')) as Record<string, string>;
-  Object.assign(process.env, stack);
-  return { localLambdaEndpoint: stack['AWS_ENDPOINT_URL_LAMBDA'] };
+  Object.assign(process.env, JSON.parse(readFileSync(LOCAL_STACK_FILE, 'utf8')) as Record<string, string>);
 }
 
 async function main(): Promise<void> {
@@ -45,8 +41,8 @@ async function main(): Promise<void> {
     await bundleApp(appDirArg(), { log });
   } else if (command === 'deploy') {
     const appDir = appDirArg();
-    const { localLambdaEndpoint } = useEnvironment(envName);
-    const results = await deployApp(appDir, { envName, useExistingBundles: true, localLambdaEndpoint, log });
+    useEnvironment(envName);
+    const results = await deployApp(appDir, { envName, useExistingBundles: true, log });
     const failed = results.filter((r) => r.smokeTest === 'failed');
     if (failed.length > 0) throw new Error(`smoke test failed, live alias kept on the previous version: ${failed.map((r) => r.name).join(', ')}`);
   } else if (command === 'affected') {

@@ -1,5 +1,20 @@
+import { parseScheduleExpression, ScheduleExpressionError } from '@bmx/local-aws';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+
+/** An EventBridge Scheduler schedule whose target is the function's `live` alias. */
+export interface ScheduleSpec {
+  /** `rate(1 hour)`, `cron(0 6 ? * MON-FRI *)` or `at(2030-01-01T00:00:00)`, as Scheduler takes it. */
+  expression: string;
+  /** JSON sent as the function's event. Default `{}`. */
+  input?: unknown;
+  /** IANA time zone the expression is read in. Default UTC. */
+  timezone?: string;
+  /** Let Scheduler run up to this many minutes late (1–1440). Default: on time (`FlexibleTimeWindow` OFF). */
+  flexibleWindowMinutes?: number;
+  /** `false` deploys the schedule DISABLED. Default true. */
+  enabled?: boolean;
+}
 
 /** One Lambda function of an app, as its `lambda.deploy.json` describes it. `{env}` in strings becomes the environment name. */
 export interface FunctionSpec {
@@ -23,8 +38,8 @@ export interface FunctionSpec {
   optionalPassEnv?: string[];
   /** SQS trigger: the queue (created with its DLQ when missing) and the mapping's settings. */
   sqs?: { queue: string; batchSize?: number; visibilityTimeoutSeconds?: number; maxReceiveCount?: number };
-  /** Run on a rate, like an EventBridge schedule. */
-  schedule?: { rateSeconds: number; input?: unknown };
+  /** EventBridge Scheduler schedule invoking the `live` alias. */
+  schedule?: ScheduleSpec;
   /** Event sent by the post-deploy smoke test. Default `{ "smoke_test": true }`. */
   smokeTest?: unknown;
   /** Packages left out of the bundle and shipped whole in the zip's node_modules (native addons such as sharp). */
@@ -43,12 +58,38 @@ export interface DeployConfig {
   functions: FunctionSpec[];
 }
 
+const SCHEDULE_FIELDS = new Set(['expression', 'input', 'timezone', 'flexibleWindowMinutes', 'enabled']);
+
+/** Checks a function's `schedule`; throws with the file, the function and what is wrong. */
+function checkSchedule(where: string, schedule: unknown): void {
+  if (schedule === undefined) return;
+  if (typeof schedule !== 'object' || schedule === null || Array.isArray(schedule)) throw new Error(`${where}.schedule must be an object`);
+  const spec = schedule as Record<string, unknown>;
+  const unknown = Object.keys(spec).filter((key) => !SCHEDULE_FIELDS.has(key));
+  if (unknown.length > 0) {
+    throw new Error(`${where}.schedule has unknown field(s) ${unknown.join(', ')}; expected ${[...SCHEDULE_FIELDS].join(', ')} (e.g. {"expression": "rate(1 hour)"})`);
+  }
+  if (typeof spec['expression'] !== 'string') throw new Error(`${where}.schedule.expression is required, e.g. "rate(1 hour)"`);
+  try {
+    parseScheduleExpression(spec['expression']);
+  } catch (error) {
+    if (error instanceof ScheduleExpressionError) throw new Error(`${where}.schedule.expression: ${error.message}`);
+    throw error;
+  }
+  const window = spec['flexibleWindowMinutes'];
+  if (window !== undefined && !(Number.isInteger(window) && (window as number) >= 1 && (window as number) <= 1440)) {
+    throw new Error(`${where}.schedule.flexibleWindowMinutes must be an integer from 1 to 1440`);
+  }
+  if (spec['timezone'] !== undefined && (typeof spec['timezone'] !== 'string' || !spec['timezone'])) throw new Error(`${where}.schedule.timezone must be a time zone name`);
+  if (spec['enabled'] !== undefined && typeof spec['enabled'] !== 'boolean') throw new Error(`${where}.schedule.enabled must be true or false`);
+}
+
 function substitute<T>(value: T, env: string): T {
   return JSON.parse(JSON.stringify(value).replace(/\{env\}/g, env)) as T;
 }
 
 /**
- * Reads `<appDir>/lambda.deploy.json`, substitutes `{env}`, checks each function's id, name, entry and budget,
+ * Reads `<appDir>/lambda.deploy.json`, substitutes `{env}`, checks each function's id, name, entry, budget and schedule,
  * and leaves out `localOnly` functions unless the environment is `local` (`ENV` is the bundle step's placeholder).
  */
 export function loadDeployConfig(appDir: string, envName: string): DeployConfig {
@@ -60,6 +101,7 @@ export function loadDeployConfig(appDir: string, envName: string): DeployConfig 
     if (!fn.id || !fn.name || !fn.entry) throw new Error(`${file}: functions[${i}] needs "id", "name" and "entry"`);
     if (!/^[a-z0-9-]+$/.test(fn.id) || ids.has(fn.id)) throw new Error(`${file}: functions[${i}].id must be unique lowercase letters, digits, dashes`);
     if (!(typeof fn.budgetKiB === 'number' && fn.budgetKiB > 0)) throw new Error(`${file}: functions[${i}].budgetKiB must be a positive number`);
+    checkSchedule(`${file}: functions[${i}]`, fn.schedule);
     ids.add(fn.id);
   }
   const functions = substitute(raw.functions, envName).filter((fn) => !fn.localOnly || envName === 'local' || envName === 'ENV');

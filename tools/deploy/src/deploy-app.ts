@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { bundleApp, repoRoot } from './bundle-app';
 import { loadDeployConfig } from './config';
-import { deployFunction, wireSchedule, wireSqsTrigger, type FunctionDeployResult } from './deploy-function';
+import { deployFunction, schedulerRoleArn, wireSchedule, wireSqsTrigger, type FunctionDeployResult } from './deploy-function';
 
 /** Options for {@link deployApp}. */
 export interface DeployAppOptions {
@@ -14,8 +14,6 @@ export interface DeployAppOptions {
   useExistingBundles?: boolean;
   /** Variables added to every function of this deploy (e.g. DATABASE_URL for the local stack). */
   extraEnv?: Record<string, string>;
-  /** Lambda endpoint that accepts `/local/schedules` (the local server); schedules are skipped without it. */
-  localLambdaEndpoint?: string;
   log?: (line: string) => void;
 }
 
@@ -24,6 +22,8 @@ export async function deployApp(appDir: string, options: DeployAppOptions): Prom
   const log = options.log ?? (() => undefined);
   const config = loadDeployConfig(appDir, options.envName);
   const appOut = path.join(options.outRoot ?? path.join(repoRoot, 'dist/apps'), config.app);
+  // Checked before anything is deployed, so a deploy to AWS without the scheduler's role fails up front.
+  const roleArn = config.functions.some((fn) => fn.schedule) ? schedulerRoleArn() : undefined;
   if (!options.useExistingBundles) await bundleApp(appDir, { outRoot: options.outRoot, log });
   const results: FunctionDeployResult[] = [];
   for (const fn of config.functions) {
@@ -46,7 +46,8 @@ export async function deployApp(appDir: string, options: DeployAppOptions): Prom
     log(`${fn.name}: ${outcome}${result.error ? ` (${result.error})` : ''}`);
     if (result.smokeTest === 'passed') {
       await wireSqsTrigger(fn);
-      if (options.localLambdaEndpoint) await wireSchedule(fn, options.localLambdaEndpoint);
+      result.schedule = await wireSchedule(fn, roleArn);
+      if (result.schedule !== 'none') log(`${fn.name}: schedule ${fn.schedule?.expression ?? ''} ${result.schedule}`);
     }
   }
   return results;

@@ -14,7 +14,16 @@ import {
   UpdateFunctionConfigurationCommand,
   waitUntilFunctionUpdatedV2,
 } from '@aws-sdk/client-lambda';
-import { getLambdaClient, invokeJson } from '@bmx/aws-clients';
+import {
+  CreateScheduleCommand,
+  DeleteScheduleCommand,
+  GetScheduleCommand,
+  ResourceNotFoundException as ScheduleNotFoundException,
+  UpdateScheduleCommand,
+  type GetScheduleCommandOutput,
+  type UpdateScheduleCommandInput,
+} from '@aws-sdk/client-scheduler';
+import { ConfigError, getLambdaClient, getSchedulerClient, invokeJson, readAwsEnvironment } from '@bmx/aws-clients';
 import { createHash } from 'node:crypto';
 import { ensureQueue } from '@bmx/local-aws';
 import type { FunctionSpec } from './config';
@@ -34,6 +43,8 @@ export interface FunctionDeployResult {
   smokeTest: 'passed' | 'failed';
   rolledBack: boolean;
   error?: string;
+  /** What the deploy did to the function's schedule; absent when it did not get that far (failed smoke test). */
+  schedule?: ScheduleOutcome;
 }
 
 async function aliasVersion(name: string): Promise<string | undefined> {
@@ -157,12 +168,88 @@ export async function wireSqsTrigger(spec: FunctionSpec): Promise<{ queueUrl: st
   return { queueUrl: queue.url, mappingUuid: mapping.UUID as string };
 }
 
-/** Sets the function's rate schedule on the local Lambda server (which stands in for EventBridge). */
-export async function wireSchedule(spec: FunctionSpec, lambdaEndpoint: string): Promise<void> {
-  if (!spec.schedule) return;
-  const response = await fetch(`${lambdaEndpoint}/local/schedules/${encodeURIComponent(spec.name)}`, {
-    method: 'PUT',
-    body: JSON.stringify({ FunctionName: `${spec.name}:${LIVE_ALIAS}`, RateSeconds: spec.schedule.rateSeconds, Input: spec.schedule.input ?? {} }),
-  });
-  if (!response.ok) throw new Error(`schedule for ${spec.name}: ${response.status} ${await response.text()}`);
+/** Variable naming the IAM role EventBridge Scheduler assumes to invoke scheduled functions. */
+export const SCHEDULER_ROLE_VARIABLE = 'BMX_SCHEDULER_ROLE_ARN';
+/** Role used when the Scheduler endpoint is the local stack's, which checks no permissions. */
+export const LOCAL_SCHEDULER_ROLE_ARN = 'arn:aws:iam::000000000000:role/bmx-local-scheduler';
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+
+/**
+ * The role schedules run as: `BMX_SCHEDULER_ROLE_ARN`, else, when the Scheduler endpoint is on loopback (the local
+ * stack), a placeholder. Throws {@link ConfigError} naming the variable for a deploy to AWS without it.
+ */
+export function schedulerRoleArn(env: NodeJS.ProcessEnv = process.env): string {
+  const value = env[SCHEDULER_ROLE_VARIABLE]?.trim();
+  if (value) {
+    if (!ROLE_ARN.test(value)) throw new ConfigError(SCHEDULER_ROLE_VARIABLE, `"${value}" is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)`);
+    return value;
+  }
+  // The same endpoint rule the Scheduler client follows.
+  const endpoint = readAwsEnvironment(env).endpoints.scheduler;
+  const host = endpoint ? new URL(endpoint).hostname : undefined;
+  if (host === '127.0.0.1' || host === 'localhost' || host === '[::1]') return LOCAL_SCHEDULER_ROLE_ARN;
+  throw new ConfigError(
+    SCHEDULER_ROLE_VARIABLE,
+    'must be set to the IAM role EventBridge Scheduler assumes to invoke scheduled functions (lambda:InvokeFunction on their live alias)',
+  );
+}
+
+/** What {@link wireSchedule} did. */
+export type ScheduleOutcome = 'created' | 'updated' | 'unchanged' | 'deleted' | 'none';
+
+async function currentSchedule(name: string): Promise<GetScheduleCommandOutput | undefined> {
+  try {
+    return await getSchedulerClient().send(new GetScheduleCommand({ Name: name }));
+  } catch (error) {
+    if (error instanceof ScheduleNotFoundException) return undefined;
+    throw error;
+  }
+}
+
+/** True when the schedule Scheduler has is the one the config asks for (fields the deploy sets; Scheduler's defaults aside). */
+function sameSchedule(current: GetScheduleCommandOutput, desired: UpdateScheduleCommandInput): boolean {
+  const window = (w: typeof desired.FlexibleTimeWindow) => `${w?.Mode}/${w?.MaximumWindowInMinutes ?? ''}`;
+  return (
+    current.ScheduleExpression === desired.ScheduleExpression &&
+    (current.ScheduleExpressionTimezone ?? 'UTC') === (desired.ScheduleExpressionTimezone ?? 'UTC') &&
+    current.State === desired.State &&
+    (current.Description ?? '') === (desired.Description ?? '') &&
+    window(current.FlexibleTimeWindow) === window(desired.FlexibleTimeWindow) &&
+    current.Target?.Arn === desired.Target?.Arn &&
+    current.Target?.RoleArn === desired.Target?.RoleArn &&
+    current.Target?.Input === desired.Target?.Input
+  );
+}
+
+/**
+ * Makes the function's EventBridge Scheduler schedule (named after the function, default group) what its config
+ * says, targeting the `live` alias: created when missing, updated when different, left alone when the same, and
+ * deleted when the config no longer has one. `roleArn` defaults to {@link schedulerRoleArn}.
+ */
+export async function wireSchedule(spec: FunctionSpec, roleArn?: string): Promise<ScheduleOutcome> {
+  const scheduler = getSchedulerClient();
+  const current = await currentSchedule(spec.name);
+  if (!spec.schedule) {
+    if (!current) return 'none';
+    await scheduler.send(new DeleteScheduleCommand({ Name: spec.name }));
+    return 'deleted';
+  }
+  const alias = await getLambdaClient().send(new GetAliasCommand({ FunctionName: spec.name, Name: LIVE_ALIAS }));
+  const { expression, input, timezone, flexibleWindowMinutes, enabled } = spec.schedule;
+  const desired: UpdateScheduleCommandInput = {
+    Name: spec.name,
+    ScheduleExpression: expression,
+    ...(timezone ? { ScheduleExpressionTimezone: timezone } : {}),
+    State: enabled === false ? 'DISABLED' : 'ENABLED',
+    Description: `${spec.name} ${LIVE_ALIAS}, from lambda.deploy.json`,
+    FlexibleTimeWindow: flexibleWindowMinutes ? { Mode: 'FLEXIBLE', MaximumWindowInMinutes: flexibleWindowMinutes } : { Mode: 'OFF' },
+    Target: { Arn: alias.AliasArn as string, RoleArn: roleArn ?? schedulerRoleArn(), Input: JSON.stringify(input ?? {}) },
+  };
+  if (!current) {
+    await scheduler.send(new CreateScheduleCommand(desired));
+    return 'created';
+  }
+  if (sameSchedule(current, desired)) return 'unchanged';
+  await scheduler.send(new UpdateScheduleCommand(desired));
+  return 'updated';
 }

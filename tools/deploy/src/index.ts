@@ -1,5 +1,15 @@
-export { loadDeployConfig, type DeployConfig, type FunctionSpec } from './config';
-export { deployFunction, wireSqsTrigger, wireSchedule, LIVE_ALIAS, type FunctionDeployResult } from './deploy-function';
+export { loadDeployConfig, type DeployConfig, type FunctionSpec, type ScheduleSpec } from './config';
+export {
+  deployFunction,
+  wireSqsTrigger,
+  wireSchedule,
+  schedulerRoleArn,
+  LIVE_ALIAS,
+  SCHEDULER_ROLE_VARIABLE,
+  LOCAL_SCHEDULER_ROLE_ARN,
+  type FunctionDeployResult,
+  type ScheduleOutcome,
+} from './deploy-function';
 export { deployApp, type DeployAppOptions } from './deploy-app';
 export { bundleApp, type BuiltFunction, type BundleManifest } from './bundle-app';
 export { resolveAwsClientsPin, pinAwsClients, pinnedCopyPath, PIN_FIELD, type AwsClientsPin } from './pin';

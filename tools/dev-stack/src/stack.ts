@@ -84,7 +84,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
   const { log } = options;
   const envName = options.envName ?? 'local';
   const aws = await startLocalAws({ s3SqsPort: options.s3SqsPort, lambdaPort: options.lambdaPort, log: options.lambdaLog });
-  log(`S3 + SQS on ${aws.env['AWS_ENDPOINT_URL_S3']}, Lambda on ${aws.env['AWS_ENDPOINT_URL_LAMBDA']}`);
+  log(`S3 + SQS on ${aws.env['AWS_ENDPOINT_URL_S3']}, Lambda on ${aws.env['AWS_ENDPOINT_URL_LAMBDA']}, Scheduler on ${aws.env['AWS_ENDPOINT_URL_SCHEDULER']}`);
 
   let embedded: EmbeddedPostgres | undefined;
   let databaseUrl = options.databaseUrl;
@@ -120,7 +120,6 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     const results = await deployApp(path.join(root, 'apps', app), {
       envName,
       extraEnv: shared,
-      localLambdaEndpoint: aws.env['AWS_ENDPOINT_URL_LAMBDA'],
       log: (line) => log(`deploy ${app}: ${line}`),
     });
     const failed = results.filter((r) => r.smokeTest === 'failed');

@@ -1,0 +1,72 @@
+// A function's `schedule` in lambda.deploy.json, and the role schedules run as.
+import { ConfigError } from '@bmx/aws-clients';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadDeployConfig, LOCAL_SCHEDULER_ROLE_ARN, schedulerRoleArn } from '../../src';
+
+describe('schedule in lambda.deploy.json', () => {
+  let appDir: string;
+  beforeEach(() => {
+    appDir = path.join(mkdtempSync(path.join(tmpdir(), 'bmx-schedule-config-')), 'sample-app');
+    cpSync(path.join(__dirname, '../fixtures/sample-app'), appDir, { recursive: true });
+  });
+  afterEach(() => rmSync(path.dirname(appDir), { recursive: true, force: true }));
+
+  const withSchedule = (schedule: unknown) => {
+    const file = path.join(appDir, 'lambda.deploy.json');
+    const config = JSON.parse(readFileSync(file, 'utf8'));
+    config.functions[0].schedule = schedule;
+    writeFileSync(file, JSON.stringify(config));
+    return () => loadDeployConfig(appDir, 'test');
+  };
+
+  it('keeps a valid schedule, with {env} substituted in its input', () => {
+    const load = withSchedule({ expression: 'rate(1 hour)', input: { env: '{env}' }, timezone: 'Europe/London', flexibleWindowMinutes: 10, enabled: false });
+    expect(load().functions[0]!.schedule).toEqual({
+      expression: 'rate(1 hour)',
+      input: { env: 'test' },
+      timezone: 'Europe/London',
+      flexibleWindowMinutes: 10,
+      enabled: false,
+    });
+    expect(withSchedule({ expression: 'cron(0 6 ? * MON-FRI *)' })().functions[0]!.schedule).toEqual({ expression: 'cron(0 6 ? * MON-FRI *)' });
+  });
+
+  it.each([
+    [{ rateSeconds: 3600 }, /functions\[0\]\.schedule has unknown field\(s\) rateSeconds.*"expression": "rate\(1 hour\)"/],
+    [{ input: {} }, /functions\[0\]\.schedule\.expression is required/],
+    [{ expression: 'rate(30 seconds)' }, /functions\[0\]\.schedule\.expression: Invalid Schedule Expression rate\(30 seconds\)/],
+    [{ expression: 'rate(0 hours)' }, /positive integer/],
+    [{ expression: 'hourly' }, /schedule\.expression: Invalid Schedule Expression hourly/],
+    [{ expression: 'rate(1 hour)', flexibleWindowMinutes: 0 }, /flexibleWindowMinutes must be an integer from 1 to 1440/],
+    [{ expression: 'rate(1 hour)', enabled: 'yes' }, /enabled must be true or false/],
+    ['rate(1 hour)', /schedule must be an object/],
+  ])('refuses %j with a clear error', (schedule, message) => {
+    expect(withSchedule(schedule)).toThrow(message);
+  });
+});
+
+describe('schedulerRoleArn', () => {
+  const role = 'arn:aws:iam::123456789012:role/bmx-prod-scheduler';
+
+  it('takes BMX_SCHEDULER_ROLE_ARN, wherever the Scheduler endpoint is', () => {
+    expect(schedulerRoleArn({ BMX_SCHEDULER_ROLE_ARN: role })).toBe(role);
+    expect(schedulerRoleArn({ BMX_SCHEDULER_ROLE_ARN: role, AWS_ENDPOINT_URL_SCHEDULER: 'http://127.0.0.1:4570' })).toBe(role);
+  });
+
+  it('uses the local placeholder when the Scheduler endpoint is on loopback and the variable is unset', () => {
+    expect(schedulerRoleArn({ AWS_ENDPOINT_URL_SCHEDULER: 'http://127.0.0.1:4570' })).toBe(LOCAL_SCHEDULER_ROLE_ARN);
+    expect(schedulerRoleArn({ AWS_ENDPOINT_URL: 'http://localhost:4566' })).toBe(LOCAL_SCHEDULER_ROLE_ARN);
+  });
+
+  it('fails a deploy to AWS without it, naming the variable', () => {
+    expect(() => schedulerRoleArn({})).toThrow(ConfigError);
+    expect(() => schedulerRoleArn({})).toThrow(/^BMX_SCHEDULER_ROLE_ARN: must be set/);
+    expect(() => schedulerRoleArn({ AWS_ENDPOINT_URL_SCHEDULER: 'https://scheduler.eu-west-1.amazonaws.com' })).toThrow(/BMX_SCHEDULER_ROLE_ARN/);
+  });
+
+  it('refuses a value that is not a role ARN', () => {
+    expect(() => schedulerRoleArn({ BMX_SCHEDULER_ROLE_ARN: 'bmx-scheduler' })).toThrow(/BMX_SCHEDULER_ROLE_ARN: "bmx-scheduler" is not an IAM role ARN/);
+  });
+});
