@@ -1,8 +1,10 @@
 // `nx affected -t deploy` end to end, as `npm run deploy:affected` runs it: in a scratch git worktree of this repo,
 // deploy everything to a fresh environment on the local Lambda server, change one app, deploy again, and only that
-// app's functions get a new version.
+// app's changed function gets a new version: its unchanged sibling and the other apps keep theirs, and the schedules
+// stay as they were while following the live alias.
 import { ListVersionsByFunctionCommand } from '@aws-sdk/client-lambda';
-import { getLambdaClient, resetAwsClients } from '@bmx/aws-clients';
+import { GetScheduleCommand } from '@aws-sdk/client-scheduler';
+import { getLambdaClient, getSchedulerClient, resetAwsClients } from '@bmx/aws-clients';
 import { createTestDatabase, type TestDatabase } from '@bmx/db';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -24,6 +26,8 @@ function deployAffected(database: TestDatabase): string {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
+
+const getSchedule = (name: string) => getSchedulerClient().send(new GetScheduleCommand({ Name: name }));
 
 async function publishedVersions(name: string): Promise<string[]> {
   const out = await getLambdaClient().send(new ListVersionsByFunctionCommand({ FunctionName: name }));
@@ -52,6 +56,11 @@ describe('nx affected -t deploy', () => {
     }
     // The scraper stand-in is localOnly: never deployed to another environment.
     await expect(publishedVersions(`bmx-${envName}-scraper`)).rejects.toThrow(/Function not found/);
+    const dispatcher = `bmx-${envName}-tracking-dispatcher`;
+    const scheduled = await getSchedule(dispatcher);
+    expect(scheduled).toMatchObject({ ScheduleExpression: 'rate(1 hour)', State: 'ENABLED' });
+    expect(scheduled.Target!.Arn).toMatch(new RegExp(`:function:${dispatcher}:live$`));
+    expect(await getSchedule(`bmx-${envName}-image-job-retry`)).toMatchObject({ ScheduleExpression: 'rate(5 minutes)' });
 
     const file = path.join(worktree, 'apps/tracking-dispatcher/src/dispatcher.ts');
     writeFileSync(file, `${readFileSync(file, 'utf8')}\nexport const deployedBy = 'affected-deploy test';\n`);
@@ -59,9 +68,14 @@ describe('nx affected -t deploy', () => {
 
     const second = deployAffected(database);
     expect(second).toMatch(/deploying what changed since/);
-    expect(await publishedVersions(`bmx-${envName}-tracking-dispatcher`)).toEqual(['1', '2']);
-    for (const fn of ['api', 'image-job-retry', 'image-processor']) {
-      expect(await publishedVersions(`bmx-${envName}-${fn}`)).toEqual(['1']);
+    expect(await publishedVersions(dispatcher)).toEqual(['1', '2']);
+    // The worker is bundled again with the dispatcher (same app) but its code did not change: same zip, no new version.
+    for (const fn of ['tracking-worker', 'api', 'image-job-retry', 'image-processor']) {
+      expect({ fn, versions: await publishedVersions(`bmx-${envName}-${fn}`) }).toEqual({ fn, versions: ['1'] });
     }
+    // The schedule was left alone, and runs what live now points at.
+    expect((await getSchedule(dispatcher)).LastModificationDate).toEqual(scheduled.LastModificationDate);
+    const fired = await fetch(`${process.env['AWS_ENDPOINT_URL_SCHEDULER']}/local/schedules/${dispatcher}/fire`, { method: 'POST' });
+    expect(await fired.json()).toMatchObject({ ExecutedVersion: '2', Payload: { dispatched: 0, failed: 0 } });
   });
 });
