@@ -1,0 +1,175 @@
+// The bundled handler (with the app's pinned aws-clients, as deploys ship it) on the local Lambda server, configured
+// with DATABASE_SECRET_ARN only: it reads its credentials for a real PostgreSQL role from the local Secrets Manager,
+// processes a job, and after a rotation reconnects with the new credentials.
+//
+// The test server trusts connections from 127.0.0.1 (pg_hba `trust`): it would accept any password, so a password
+// rotation proves nothing there. The rotation moves the secret to another role and retires the old role with
+// NOLOGIN, so the old credentials are really refused (SQLSTATE 28000).
+import { CreateEventSourceMappingCommand, CreateFunctionCommand, DeleteEventSourceMappingCommand, DeleteFunctionCommand, InvokeCommand } from '@aws-sdk/client-lambda';
+import { CreateSecretCommand, DeleteSecretCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { getLambdaClient, getSecretsManagerClient, invokeJson, resetAwsClients, sendJsonMessage } from '@bmx/aws-clients';
+import { createTestDatabase, sql, testServerUrl, type TestDatabase } from '@bmx/db';
+import { bundleLambdaWithMetafile, ensureBucket, ensureQueue, zipDirectory, type ProvisionedQueue } from '@bmx/local-aws';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import { syntheticBookPhoto, toJpeg } from '../support/synthetic';
+import { createJob, dropTestDatabase, seedBook, waitFor } from '../support/seed';
+
+jest.setTimeout(120_000);
+
+const suffix = randomUUID().replace(/-/g, '').slice(0, 10);
+const functionName = `image-processor-secret-${suffix}`;
+const bucket = `imgproc-secret-${suffix.slice(0, 8)}`;
+const roles = { first: `bmx_imgproc_a_${suffix}`, second: `bmx_imgproc_b_${suffix}` };
+// Generated per run, never stored in the repository.
+const passwords = { first: randomBytes(18).toString('base64url'), second: randomBytes(18).toString('base64url') };
+const workspaceNodeModules = path.resolve(__dirname, '../../../../node_modules');
+const appDir = path.resolve(__dirname, '../..');
+// The copy a deploy inlines (tools/deploy README, "Pinning"); Jest maps @bmx/aws-clients to it too (jest.config.cjs).
+const pinnedVersion = (JSON.parse(readFileSync(path.join(appDir, 'package.json'), 'utf8')) as { pinnedWorkspaceDependencies: Record<string, string> })
+  .pinnedWorkspaceDependencies['@bmx/aws-clients'];
+const pinnedCopy = path.join(appDir, 'pinned', `aws-clients-${pinnedVersion}.cjs`);
+
+let test: TestDatabase;
+let queue: ProvisionedQueue;
+let secretArn: string;
+let mappingId: string | undefined;
+let buildDir: string;
+let inputs: string[];
+
+async function admin(statement: string): Promise<void> {
+  const client = new Client({ connectionString: testServerUrl() });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+function secretFor(which: keyof typeof roles): string {
+  const server = new URL(testServerUrl());
+  return JSON.stringify({
+    engine: 'postgres',
+    host: server.hostname,
+    port: Number(server.port || 5432),
+    username: roles[which],
+    password: passwords[which],
+    dbname: new URL(test.url).pathname.slice(1),
+  });
+}
+
+/** Roles with a session open on the test database right now (the Lambda keeps its pool between invocations). */
+async function sessionRoles(): Promise<string[]> {
+  const { rows } = await sql<{ usename: string }>`select distinct usename from pg_stat_activity where datname = current_database() and usename like 'bmx_imgproc_%'`.execute(
+    test.db,
+  );
+  return rows.map((r) => r.usename).sort();
+}
+
+async function seedJob(): Promise<{ jobId: string; bookId: number; message: { job_id: string; book_id: number; image_id: number } }> {
+  const photo = await toJpeg(syntheticBookPhoto({ surface: 'plain', cover: [120, 40, 40] }));
+  const book = await seedBook(test.db, bucket, [{ type: 'cover', bytes: photo, primary: true }]);
+  const jobId = await createJob(test.db, book.bookId, book.images[0]!.id);
+  return { jobId, bookId: book.bookId, message: { job_id: jobId, book_id: book.bookId, image_id: book.images[0]!.id } };
+}
+
+const jobStatus = async (jobId: string) =>
+  (await test.db.selectFrom('image_processing_jobs').select('status').where('id', '=', jobId).executeTakeFirstOrThrow()).status;
+
+beforeAll(async () => {
+  resetAwsClients();
+  test = await createTestDatabase('imgproc_secret');
+  for (const which of ['first', 'second'] as const) {
+    await admin(`CREATE ROLE ${roles[which]} LOGIN PASSWORD '${passwords[which]}'`);
+    await sql`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${sql.id(roles[which])}`.execute(test.db);
+    await sql`GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO ${sql.id(roles[which])}`.execute(test.db);
+  }
+  secretArn = (await getSecretsManagerClient().send(new CreateSecretCommand({ Name: `bmx/test/imgproc-${suffix}`, SecretString: secretFor('first') }))).ARN!;
+  await ensureBucket(bucket);
+  queue = await ensureQueue({ name: `imgproc-secret-${suffix}`, visibilityTimeoutSeconds: 10, maxReceiveCount: 3 });
+
+  buildDir = mkdtempSync(path.join(tmpdir(), 'imgproc-secret-'));
+  const { metafile } = await bundleLambdaWithMetafile({ entry: path.join(appDir, 'src/handler.ts'), outDir: buildDir, alias: { '@bmx/aws-clients': pinnedCopy } });
+  inputs = Object.keys(metafile.inputs);
+  await getLambdaClient().send(
+    new CreateFunctionCommand({
+      FunctionName: functionName,
+      Runtime: 'nodejs20.x',
+      Role: 'arn:aws:iam::000000000000:role/local',
+      Handler: 'index.handler',
+      Timeout: 60,
+      MemorySize: 1024,
+      Code: { ZipFile: zipDirectory(buildDir) },
+      // No DATABASE_URL: the credentials come from the secret only.
+      Environment: { Variables: { DATABASE_SECRET_ARN: secretArn, IMAGES_BUCKET: bucket, VISIBILITY_TIMEOUT_SECONDS: '10', NODE_PATH: workspaceNodeModules } },
+    }),
+  );
+  await expect(invokeJson(functionName, { smoke_test: true })).resolves.toEqual({ ok: true, smokeTest: true });
+  mappingId = (
+    await getLambdaClient().send(
+      new CreateEventSourceMappingCommand({ FunctionName: functionName, EventSourceArn: queue.arn, BatchSize: 1, FunctionResponseTypes: ['ReportBatchItemFailures'] }),
+    )
+  ).UUID;
+});
+
+afterAll(async () => {
+  if (mappingId) await getLambdaClient().send(new DeleteEventSourceMappingCommand({ UUID: mappingId }));
+  await getLambdaClient().send(new DeleteFunctionCommand({ FunctionName: functionName })).catch(() => undefined);
+  if (test) await dropTestDatabase(test);
+  for (const role of Object.values(roles)) await admin(`DROP ROLE IF EXISTS ${role}`);
+  if (secretArn) await getSecretsManagerClient().send(new DeleteSecretCommand({ SecretId: secretArn, ForceDeleteWithoutRecovery: true }));
+  if (buildDir) rmSync(buildDir, { recursive: true, force: true });
+  resetAwsClients();
+});
+
+describe('image-processor Lambda with DATABASE_SECRET_ARN', () => {
+  it('bundles the app\'s pinned aws-clients copy (the one with the secret reader), not the workspace source', () => {
+    expect(pinnedVersion).toMatch(/^\d+\.\d+\.\d+$/);
+    // esbuild names its inputs relative to the working directory.
+    const absolute = inputs.map((input) => path.resolve(input));
+    expect(absolute).toContain(pinnedCopy);
+    expect(absolute.filter((input) => input.includes('/libs/aws-clients/'))).toEqual([]);
+  });
+
+  it('processes a job from the queue as the role the secret names', async () => {
+    const { jobId, bookId, message } = await seedJob();
+    await sendJsonMessage({ url: queue.url }, message);
+    await waitFor(`job ${jobId} to complete`, async () => ((await jobStatus(jobId)) === 'completed' ? true : undefined), 60_000);
+    const job = await test.db.selectFrom('image_processing_jobs').selectAll().where('id', '=', jobId).executeTakeFirstOrThrow();
+    const primary = await test.db.selectFrom('book_images').selectAll().where('book_id', '=', bookId).where('is_primary', '=', true).executeTakeFirstOrThrow();
+    expect(primary).toMatchObject({ id: job.processed_image_id, is_background_processed: true });
+    expect(await sessionRoles()).toEqual([roles.first]);
+  });
+
+  it('after a rotation, the warm function re-reads the secret once the old credentials are refused', async () => {
+    await getSecretsManagerClient().send(new PutSecretValueCommand({ SecretId: secretArn, SecretString: secretFor('second') }));
+    // Retire the old role: new logins are refused, and its open sessions (the warm function's pool) are ended.
+    await admin(`ALTER ROLE ${roles.first} NOLOGIN`);
+    await admin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '${roles.first}'`);
+    await waitFor('the old role to have no session', async () => ((await sessionRoles()).length === 0 ? true : undefined));
+
+    // Invoked directly (an SQS-shaped event) to read this invocation's log tail.
+    const { jobId, message } = await seedJob();
+    const out = await getLambdaClient().send(
+      new InvokeCommand({
+        FunctionName: functionName,
+        LogType: 'Tail',
+        Payload: JSON.stringify({
+          Records: [{ messageId: 'rotated', receiptHandle: 'r', body: JSON.stringify(message), attributes: {}, messageAttributes: {}, eventSource: 'aws:sqs' }],
+        }),
+      }),
+    );
+    expect(out.FunctionError).toBeUndefined();
+    expect(JSON.parse(new TextDecoder().decode(out.Payload))).toEqual({ batchItemFailures: [] });
+    const log = Buffer.from(out.LogResult ?? '', 'base64').toString('utf8');
+    expect(log).toContain('database: the server refused the credentials (28000); reconnecting with the rotated secret');
+    expect(log).not.toContain(passwords.first);
+    expect(log).not.toContain(passwords.second);
+    expect(await jobStatus(jobId)).toBe('completed');
+    expect(await sessionRoles()).toEqual([roles.second]);
+  });
+});
