@@ -36,6 +36,11 @@ export interface FunctionSpec {
   passEnv?: string[];
   /** Like `passEnv`, but copied only when set (optional credentials, such as a carrier's API key). */
   optionalPassEnv?: string[];
+  /**
+   * Groups of alternatives, e.g. `[["DATABASE_URL", "DATABASE_SECRET_ARN"]]`: each variable is copied when set, and at
+   * least one of every group must be set (in the deployer's environment or the deploy's `extraEnv`).
+   */
+  passEnvOneOf?: string[][];
   /** SQS trigger: the queue (created with its DLQ when missing) and the mapping's settings. */
   sqs?: { queue: string; batchSize?: number; visibilityTimeoutSeconds?: number; maxReceiveCount?: number };
   /** EventBridge Scheduler schedule invoking the `live` alias. */
@@ -84,6 +89,39 @@ function checkSchedule(where: string, schedule: unknown): void {
   if (spec['enabled'] !== undefined && typeof spec['enabled'] !== 'boolean') throw new Error(`${where}.schedule.enabled must be true or false`);
 }
 
+function checkPassEnvOneOf(where: string, groups: unknown): void {
+  if (groups === undefined) return;
+  const valid =
+    Array.isArray(groups) &&
+    groups.every((group) => Array.isArray(group) && group.length > 0 && group.every((name) => typeof name === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name)));
+  if (!valid) throw new Error(`${where}.passEnvOneOf must be a list of non-empty lists of variable names, e.g. [["DATABASE_URL", "DATABASE_SECRET_ARN"]]`);
+}
+
+/**
+ * A function's environment at deploy time: its `environment`, `passEnv` (each must be set in `env`), `optionalPassEnv`
+ * and `passEnvOneOf` copied from `env`, then `extraEnv`. Throws naming the function and the variables when a `passEnv`
+ * variable is missing or no variable of a `passEnvOneOf` group is set.
+ */
+export function functionEnvironment(fn: FunctionSpec, env: NodeJS.ProcessEnv, extraEnv: Record<string, string> = {}): Record<string, string> {
+  const environment: Record<string, string> = { ...(fn.environment ?? {}) };
+  for (const name of fn.passEnv ?? []) {
+    const value = env[name];
+    if (value === undefined) throw new Error(`${fn.name}: ${name} must be set in the deployer's environment`);
+    environment[name] = value;
+  }
+  for (const name of [...(fn.optionalPassEnv ?? []), ...(fn.passEnvOneOf ?? []).flat()]) {
+    const value = env[name];
+    if (value !== undefined) environment[name] = value;
+  }
+  Object.assign(environment, extraEnv);
+  for (const group of fn.passEnvOneOf ?? []) {
+    if (!group.some((name) => environment[name]?.trim())) {
+      throw new Error(`${fn.name}: set ${group.length === 1 ? group[0] : `one of ${group.join(', ')}`} in the deployer's environment`);
+    }
+  }
+  return environment;
+}
+
 function substitute<T>(value: T, env: string): T {
   return JSON.parse(JSON.stringify(value).replace(/\{env\}/g, env)) as T;
 }
@@ -102,6 +140,7 @@ export function loadDeployConfig(appDir: string, envName: string): DeployConfig 
     if (!/^[a-z0-9-]+$/.test(fn.id) || ids.has(fn.id)) throw new Error(`${file}: functions[${i}].id must be unique lowercase letters, digits, dashes`);
     if (!(typeof fn.budgetKiB === 'number' && fn.budgetKiB > 0)) throw new Error(`${file}: functions[${i}].budgetKiB must be a positive number`);
     checkSchedule(`${file}: functions[${i}]`, fn.schedule);
+    checkPassEnvOneOf(`${file}: functions[${i}]`, fn.passEnvOneOf);
     ids.add(fn.id);
   }
   const functions = substitute(raw.functions, envName).filter((fn) => !fn.localOnly || envName === 'local' || envName === 'ENV');

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { bundleApp, repoRoot } from './bundle-app';
-import { loadDeployConfig } from './config';
+import { functionEnvironment, loadDeployConfig } from './config';
 import { deployFunction, schedulerRoleArn, wireSchedule, wireSqsTrigger, type FunctionDeployResult } from './deploy-function';
 
 /** Options for {@link deployApp}. */
@@ -29,17 +29,7 @@ export async function deployApp(appDir: string, options: DeployAppOptions): Prom
   for (const fn of config.functions) {
     const zipPath = path.join(appOut, `${fn.id}.zip`);
     if (!existsSync(zipPath)) throw new Error(`${path.relative(repoRoot, zipPath)} is missing: run \`nx bundle ${config.app}\` first`);
-    const environment: Record<string, string> = { ...(fn.environment ?? {}) };
-    for (const name of fn.passEnv ?? []) {
-      const value = process.env[name];
-      if (value === undefined) throw new Error(`${fn.name}: ${name} must be set in the deployer's environment`);
-      environment[name] = value;
-    }
-    for (const name of fn.optionalPassEnv ?? []) {
-      const value = process.env[name];
-      if (value !== undefined) environment[name] = value;
-    }
-    Object.assign(environment, options.extraEnv ?? {});
+    const environment = functionEnvironment(fn, process.env, options.extraEnv);
     const result = await deployFunction(fn, readFileSync(zipPath), environment);
     results.push(result);
     const outcome = result.unchanged ? 'unchanged, not redeployed' : `version ${result.version}, smoke test ${result.smokeTest}`;

@@ -1,4 +1,4 @@
-export { loadDeployConfig, type DeployConfig, type FunctionSpec, type ScheduleSpec } from './config';
+export { loadDeployConfig, functionEnvironment, type DeployConfig, type FunctionSpec, type ScheduleSpec } from './config';
 export {
   deployFunction,
   wireSqsTrigger,
