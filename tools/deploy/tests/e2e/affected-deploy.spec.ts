@@ -6,6 +6,7 @@ import { ListVersionsByFunctionCommand } from '@aws-sdk/client-lambda';
 import { GetScheduleCommand } from '@aws-sdk/client-scheduler';
 import { getLambdaClient, getSchedulerClient, resetAwsClients } from '@bmx/aws-clients';
 import { createTestDatabase, type TestDatabase } from '@bmx/db';
+import { fireSchedule } from '@bmx/local-aws';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -75,7 +76,6 @@ describe('nx affected -t deploy', () => {
     }
     // The schedule was left alone, and runs what live now points at.
     expect((await getSchedule(dispatcher)).LastModificationDate).toEqual(scheduled.LastModificationDate);
-    const fired = await fetch(`${process.env['AWS_ENDPOINT_URL_SCHEDULER']}/local/schedules/${dispatcher}/fire`, { method: 'POST' });
-    expect(await fired.json()).toMatchObject({ ExecutedVersion: '2', Payload: { dispatched: 0, failed: 0 } });
+    expect(await fireSchedule(dispatcher)).toMatchObject({ ExecutedVersion: '2', Payload: { dispatched: 0, failed: 0 } });
   });
 });

@@ -5,7 +5,7 @@ import { GetAliasCommand } from '@aws-sdk/client-lambda';
 import { GetScheduleCommand, ResourceNotFoundException } from '@aws-sdk/client-scheduler';
 import { getLambdaClient, getSchedulerClient, resetAwsClients } from '@bmx/aws-clients';
 import { createTestDatabase, type TestDatabase } from '@bmx/db';
-import type { ScheduleRun } from '@bmx/local-aws';
+import { fireSchedule as fire } from '@bmx/local-aws';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -25,13 +25,6 @@ afterAll(() => {
 
 const getSchedule = (name: string) => getSchedulerClient().send(new GetScheduleCommand({ Name: name }));
 const aliasArn = async (name: string) => (await getLambdaClient().send(new GetAliasCommand({ FunctionName: name, Name: LIVE_ALIAS }))).AliasArn;
-
-/** Runs the schedule's target now through the local Scheduler, and answers with what ran. */
-async function fire(name: string): Promise<ScheduleRun> {
-  const response = await fetch(`${process.env['AWS_ENDPOINT_URL_SCHEDULER']}/local/schedules/${encodeURIComponent(name)}/fire`, { method: 'POST' });
-  expect(response.status).toBe(200);
-  return (await response.json()) as ScheduleRun;
-}
 
 describe('deployApp wires the schedule through EventBridge Scheduler', () => {
   const envName = `s${Date.now().toString(36)}`;

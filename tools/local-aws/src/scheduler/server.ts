@@ -426,3 +426,17 @@ export async function startSchedulerServer(options: SchedulerServerOptions): Pro
     },
   };
 }
+
+/**
+ * Asks a running local Scheduler (by default the one `AWS_ENDPOINT_URL_SCHEDULER` names, e.g. the Jest stack in
+ * another process) to run a schedule now, and resolves with what ran. Rejects with the server's error otherwise.
+ */
+export async function fireSchedule(name: string, options: { groupName?: string; endpoint?: string } = {}): Promise<ScheduleRun> {
+  const endpoint = options.endpoint ?? process.env['AWS_ENDPOINT_URL_SCHEDULER'];
+  if (!endpoint) throw new Error('fireSchedule: no endpoint given and AWS_ENDPOINT_URL_SCHEDULER is not set');
+  const query = options.groupName ? `?groupName=${encodeURIComponent(options.groupName)}` : '';
+  const response = await fetch(`${endpoint}/local/schedules/${encodeURIComponent(name)}/fire${query}`, { method: 'POST' });
+  const body = (await response.json()) as unknown;
+  if (!response.ok) throw new Error(`fire ${name}: ${response.status} ${response.headers.get('x-amzn-errortype')} ${JSON.stringify(body)}`);
+  return body as ScheduleRun;
+}

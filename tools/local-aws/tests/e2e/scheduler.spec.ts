@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-scheduler';
 import { getAwsEnvironment, getLambdaClient, getSchedulerClient, resetAwsClients } from '@bmx/aws-clients';
 import { randomUUID } from 'node:crypto';
-import { zipFiles, type ScheduleRun } from '../../src';
+import { fireSchedule as fire, zipFiles } from '../../src';
 
 const unique = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 const scheduler = () => getSchedulerClient();
@@ -35,13 +35,6 @@ async function deployWithAlias(name: string): Promise<string> {
   await lambda.send(new PublishVersionCommand({ FunctionName: name }));
   const alias = await lambda.send(new CreateAliasCommand({ FunctionName: name, Name: 'live', FunctionVersion: '1' }));
   return alias.AliasArn as string;
-}
-
-/** The local-only route that runs a schedule's target now and answers with what the target returned. */
-async function fire(name: string): Promise<ScheduleRun> {
-  const response = await fetch(`${process.env['AWS_ENDPOINT_URL_SCHEDULER']}/local/schedules/${encodeURIComponent(name)}/fire`, { method: 'POST' });
-  expect(response.status).toBe(200);
-  return (await response.json()) as ScheduleRun;
 }
 
 function schedule(name: string, targetArn: string, overrides: Partial<CreateScheduleCommandInput> = {}): CreateScheduleCommandInput {
@@ -126,6 +119,10 @@ describe('local EventBridge Scheduler', () => {
     } finally {
       await scheduler().send(new DeleteScheduleCommand({ Name: name }));
     }
+  });
+
+  it('answers a fire request for an unknown schedule with ResourceNotFoundException', async () => {
+    await expect(fire(unique('nothing'))).rejects.toThrow(/404 ResourceNotFoundException/);
   });
 
   it('reports a target that does not exist when it runs, as Scheduler only finds out then', async () => {
