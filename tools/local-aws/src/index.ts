@@ -5,5 +5,6 @@ export { startLambdaServer, type LambdaServer, type LambdaServerOptions } from '
 export { zipDirectory, zipFiles } from './zip';
 export { bundleLambda, bundleLambdaWithMetafile, LAMBDA_EXTERNALS, type BundleLambdaOptions } from './bundle';
 export { startGate, type Gate } from './gate';
+export { waitFor, type WaitForOptions } from './wait-for';
 export { startSchedulerServer, fireSchedule, type SchedulerServer, type SchedulerServerOptions, type ScheduleRun } from './scheduler/server';
 export { parseScheduleExpression, ScheduleExpressionError, type ScheduleExpression } from './scheduler/expression';
