@@ -2,7 +2,7 @@
 // A scheduler of its own on a fast scale, driven through the real SDK client, with a recording target.
 import { CreateScheduleCommand, GetScheduleCommand, ResourceNotFoundException, UpdateScheduleCommand } from '@aws-sdk/client-scheduler';
 import { ConfigError, getSchedulerClient, resetAwsClients } from '@bmx/aws-clients';
-import { parseScheduleExpression, startSchedulerServer, type SchedulerServer } from '../../src';
+import { parseScheduleExpression, startSchedulerServer, waitFor, type SchedulerServer } from '../../src';
 import { readSecondsPerMinute, wallTimeToEpochMs } from '../../src/scheduler/time';
 
 const TARGET = 'arn:aws:lambda:us-east-1:000000000000:function:ticker:live';
@@ -10,11 +10,6 @@ const ROLE = 'arn:aws:iam::000000000000:role/bmx-scheduler';
 const calls: { functionName: string; qualifier?: string; event: unknown }[] = [];
 let server: SchedulerServer;
 let savedEndpoint: string | undefined;
-
-async function until(what: string, check: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 25));
-  if (!check()) throw new Error(`gave up waiting for ${what}`);
-}
 
 const define = (name: string, expression: string, extra: Record<string, unknown> = {}) => ({
   Name: name,
@@ -49,7 +44,7 @@ afterAll(async () => {
 describe('local scheduler clock', () => {
   it('runs a rate schedule at once and then every period of scaled time, until it is disabled', async () => {
     await getSchedulerClient().send(new CreateScheduleCommand(define('every-minute', 'rate(1 minute)')));
-    await until('three runs', () => callsOf('every-minute').length >= 3);
+    await waitFor('three runs', async () => callsOf('every-minute').length >= 3, { everyMs: 25 });
     expect(callsOf('every-minute')[0]).toEqual({ functionName: 'ticker', qualifier: 'live', event: { schedule: 'every-minute' } });
 
     await getSchedulerClient().send(new UpdateScheduleCommand(define('every-minute', 'rate(1 minute)', { State: 'DISABLED' })));
@@ -70,7 +65,7 @@ describe('local scheduler clock', () => {
   it('runs an at() schedule once at its wall-clock time and deletes it when asked to', async () => {
     const at = new Date(Date.now() + 1500).toISOString().slice(0, 19);
     await getSchedulerClient().send(new CreateScheduleCommand(define('once', `at(${at})`, { ActionAfterCompletion: 'DELETE' })));
-    await until('the one-time run', () => callsOf('once').length === 1);
+    await waitFor('the one-time run', async () => callsOf('once').length === 1, { everyMs: 25 });
     await expect(getSchedulerClient().send(new GetScheduleCommand({ Name: 'once' }))).rejects.toBeInstanceOf(ResourceNotFoundException);
   });
 
