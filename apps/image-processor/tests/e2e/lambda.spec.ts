@@ -1,19 +1,21 @@
-// The bundled handler deployed to the local Lambda server, fed by the local SQS queue through an event-source
-// mapping with ReportBatchItemFailures, writing to the local S3 and a real PostgreSQL database.
+// The handler as `nx bundle` ships it (bundleApp: the pinned aws-clients inlined, sharp beside it), deployed to the
+// local Lambda server, fed by the local SQS queue through an event-source mapping with ReportBatchItemFailures,
+// writing to the local S3 and a real PostgreSQL database.
 import { CreateEventSourceMappingCommand, CreateFunctionCommand, DeleteEventSourceMappingCommand, DeleteFunctionCommand } from '@aws-sdk/client-lambda';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { getLambdaClient, getS3Client, getSqsClient, invokeJson, resetAwsClients, sendJsonMessage } from '@bmx/aws-clients';
+import { bundleApp } from '@bmx/deploy';
 import { createTestDatabase, type TestDatabase } from '@bmx/db';
-import { bundleLambda, ensureBucket, ensureQueue, zipDirectory, type ProvisionedQueue } from '@bmx/local-aws';
+import { ensureBucket, ensureQueue, waitFor, type ProvisionedQueue } from '@bmx/local-aws';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { BACKGROUND_METHOD } from '../../src/background/remove-background';
 import { syntheticBookPhoto, toJpeg } from '../support/synthetic';
-import { createJob, dropTestDatabase, seedBook, waitFor } from '../support/seed';
+import { createJob, dropTestDatabase, seedBook } from '../support/seed';
 
 jest.setTimeout(120_000);
 
@@ -22,7 +24,6 @@ const functionName = `image-processor-${suffix}`;
 const bucket = `imgproc-fn-${suffix}`;
 /** Short, so retries and the dead-letter queue happen within a test. */
 const VISIBILITY_TIMEOUT = 4;
-const workspaceNodeModules = path.resolve(__dirname, '../../../../node_modules');
 
 let test: TestDatabase;
 let queue: ProvisionedQueue;
@@ -36,7 +37,7 @@ beforeAll(async () => {
   await ensureBucket(bucket);
   queue = await ensureQueue({ name: `imgproc-${suffix}`, visibilityTimeoutSeconds: VISIBILITY_TIMEOUT, maxReceiveCount: 3 });
   buildDir = mkdtempSync(path.join(tmpdir(), 'imgproc-bundle-'));
-  await bundleLambda({ entry: path.resolve(__dirname, '../../src/handler.ts'), outDir: buildDir });
+  const [built] = await bundleApp(path.resolve(__dirname, '../..'), { outRoot: buildDir });
   await getLambdaClient().send(
     new CreateFunctionCommand({
       FunctionName: functionName,
@@ -45,14 +46,12 @@ beforeAll(async () => {
       Handler: 'index.handler',
       Timeout: 60,
       MemorySize: 1024,
-      Code: { ZipFile: zipDirectory(buildDir) },
+      Code: { ZipFile: readFileSync(built!.zipPath) },
       Environment: {
         Variables: {
           DATABASE_URL: test.url,
           IMAGES_BUCKET: bucket,
           VISIBILITY_TIMEOUT_SECONDS: String(VISIBILITY_TIMEOUT),
-          // sharp is a native package left out of the bundle; the function process finds it here.
-          NODE_PATH: workspaceNodeModules,
         },
       },
     }),
@@ -100,7 +99,7 @@ const queueDrained = () =>
       new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
     );
     return Attributes?.['ApproximateNumberOfMessages'] === '0' && Attributes?.['ApproximateNumberOfMessagesNotVisible'] === '0' ? true : undefined;
-  }, 60_000);
+  }, { timeoutMs: 60_000 });
 
 describe('image-processor Lambda behind SQS', () => {
   it('answers the smoke test without touching anything', async () => {
@@ -174,11 +173,72 @@ describe('image-processor Lambda behind SQS', () => {
         );
         return out.Messages?.find((m) => m.Body === poison);
       },
-      60_000,
+      { timeoutMs: 60_000 },
     );
     expect(dead.Body).toBe(poison);
     // Three receives means two visibility timeouts passed after the first failure.
     expect(Date.now() - started).toBeGreaterThanOrEqual((2 * VISIBILITY_TIMEOUT - 1) * 1000 - 2000);
+  });
+
+  /** Bad bodies of every shape; each is a message the handler must report, never settle or throw on. */
+  const poisonBodies = (book: { bookId: number; imageId: number }) => {
+    const prefix = `{"job_id":"${suffix}`;
+    return {
+      'invalid JSON': '{"job_id": ',
+      'JSON that is not an object': `["${suffix}"]`,
+      'wrong types': JSON.stringify({ job_id: randomUUID(), book_id: 'seven', image_id: book.imageId }),
+      'missing fields': JSON.stringify({ job_id: randomUUID() }),
+      // SQS's largest message (1 MiB), shaped like a job with a job_id no parser should swallow.
+      '1 MiB body': `${prefix}${'x'.repeat(1024 * 1024 - prefix.length - 2)}"}`,
+      'unknown job': JSON.stringify({ job_id: randomUUID(), book_id: book.bookId, image_id: book.imageId }),
+    };
+  };
+
+  it('reports every poison shape in a crafted batch and completes the good record beside them', async () => {
+    const book = await seedBook(test.db, bucket, [{ type: 'cover', bytes: photo }]);
+    const jobId = await createJob(test.db, book.bookId, book.images[0]!.id);
+    // An empty body cannot be sent through SQS (it refuses it), but a hand-made event can carry one.
+    const poison = { 'empty body': '', ...poisonBodies({ bookId: book.bookId, imageId: book.images[0]!.id }) };
+    expect(Buffer.byteLength(poison['1 MiB body'])).toBe(1024 * 1024);
+    const record = (messageId: string, body: string) => ({ messageId, receiptHandle: 'r', body, attributes: {}, messageAttributes: {}, eventSource: 'aws:sqs' });
+    const result = await invokeJson<{ batchItemFailures: { itemIdentifier: string }[] }>(functionName, {
+      Records: [
+        ...Object.entries(poison).map(([shape, body]) => record(shape, body)),
+        record('good', JSON.stringify({ job_id: jobId, book_id: book.bookId, image_id: book.images[0]!.id })),
+      ],
+    });
+    expect(result.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(Object.keys(poison).sort());
+    expect((await jobRow(jobId)).status).toBe('completed');
+  });
+
+  it('poison of every shape sent through SQS ends in the DLQ after 3 receives; the good message beside it completes', async () => {
+    const book = await seedBook(test.db, bucket, [{ type: 'spine', bytes: photo }]);
+    const jobId = await createJob(test.db, book.bookId, book.images[0]!.id);
+    const poison = poisonBodies({ bookId: book.bookId, imageId: book.images[0]!.id });
+    // One call each: a batch holding the 1 MiB body would be over SendMessageBatch's 1 MiB total.
+    for (const body of Object.values(poison)) await getSqsClient().send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: body }));
+    await sendJsonMessage({ url: queue.url }, { job_id: jobId, book_id: book.bookId, image_id: book.images[0]!.id });
+    await waitForStatus(jobId, 'completed');
+
+    const wanted = new Set(Object.values(poison));
+    const dead = new Map<string, string | undefined>();
+    await waitFor(
+      'every poison message in the DLQ',
+      async () => {
+        const out = await getSqsClient().send(
+          new ReceiveMessageCommand({ QueueUrl: queue.dlq!.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, MessageSystemAttributeNames: ['All'] }),
+        );
+        for (const message of out.Messages ?? []) {
+          if (wanted.has(message.Body!)) dead.set(message.Body!, message.Attributes?.['ApproximateReceiveCount']);
+        }
+        return dead.size === wanted.size;
+      },
+      { timeoutMs: 90_000 },
+    );
+    // Each was delivered (and reported) at least maxReceiveCount times before SQS moved it (the count goes on in the
+    // DLQ); the source queue keeps none.
+    for (const count of dead.values()) expect(Number(count)).toBeGreaterThanOrEqual(3);
+    await queueDrained();
   });
 
   it('a too-large image permanently fails the job and is not retried', async () => {

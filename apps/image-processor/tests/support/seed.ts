@@ -3,6 +3,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { getS3Client } from '@bmx/aws-clients';
 import { sql, type Database, type Kysely } from '@bmx/db';
 import { imageObjectKey } from '@bmx/images';
+import { waitFor as sharedWaitFor } from '@bmx/local-aws';
 import { randomUUID } from 'node:crypto';
 
 /** One image of a seeded book. */
@@ -70,15 +71,9 @@ export async function createJob(
   return row.id;
 }
 
-/** Polls `probe` until it returns a value that is not undefined, or fails after `timeoutMs`. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000, everyMs = 250): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
+/** Polls `probe` until it returns a value that is not undefined, or fails after `timeoutMs` (the shared helper of @bmx/local-aws). */
+export function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000, everyMs = 250): Promise<T> {
+  return sharedWaitFor(what, probe, { timeoutMs, everyMs });
 }
 
 /**
