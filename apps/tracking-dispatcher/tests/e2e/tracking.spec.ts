@@ -1,11 +1,12 @@
 // Dispatcher → local SQS → worker → PostgreSQL, with both handlers bundled and deployed to the local Lambda
 // server and the carriers played by a fake on 127.0.0.1. One flow, in order: 1,000 books tracked; delivered
-// parcels stop being dispatched; a carrier outage opens its circuit and nothing reaches the DLQ while it is open.
+// parcels stop being dispatched; a carrier outage opens its circuit and nothing reaches the DLQ while it is open;
+// poison messages of every shape are reported and dead-lettered while good ones beside them are tracked.
 import { CreateEventSourceMappingCommand, CreateFunctionCommand, DeleteEventSourceMappingCommand, DeleteFunctionCommand } from '@aws-sdk/client-lambda';
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { getLambdaClient, getSqsClient, invokeJson, LambdaFunctionError, resetAwsClients } from '@bmx/aws-clients';
 import { createTestDatabase, sql, type TestDatabase } from '@bmx/db';
-import { bundleLambda, ensureQueue, zipDirectory, type ProvisionedQueue } from '@bmx/local-aws';
+import { bundleLambda, ensureQueue, waitFor, zipDirectory, type ProvisionedQueue } from '@bmx/local-aws';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +26,8 @@ const suffix = randomUUID().slice(0, 8);
 const names = { dispatcher: `tracking-dispatcher-${suffix}`, worker: `tracking-worker-${suffix}`, queue: `tracking-e2e-${suffix}` };
 const BOOKS_PER_CARRIER = 200;
 const VISIBILITY_SECONDS = 3;
+/** The whole flow's waits: 1,000 books through a 2-core machine. */
+const FLOW = { timeoutMs: 60_000 };
 
 /** A valid, unique number of each carrier's format for book `i`. */
 const NUMBER: Record<CarrierId, (i: number) => string> = {
@@ -67,14 +70,6 @@ async function queueDepths(url: string): Promise<{ visible: number; inFlight: nu
     new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
   );
   return { visible: Number(out.Attributes?.['ApproximateNumberOfMessages']), inFlight: Number(out.Attributes?.['ApproximateNumberOfMessagesNotVisible']) };
-}
-
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }
 
 /** Books checked at or after `since`. */
@@ -138,7 +133,7 @@ afterAll(async () => {
 it('tracks 1,000 books: dispatcher → SQS → worker → database, with the history the API can list', async () => {
   const start = new Date(Date.now() - 1000);
   await expect(dispatch()).resolves.toEqual({ dispatched: 1000, failed: 0 });
-  await waitFor('1,000 books checked', async () => (await checkedSince(start)) === 1000);
+  await waitFor('1,000 books checked', async () => (await checkedSince(start)) === 1000, FLOW);
 
   const statuses = await testDb.db.selectFrom('books').select(['tracking_status', 'tracking_carrier']).execute();
   expect(statuses.every((b) => b.tracking_status === 'In Transit')).toBe(true);
@@ -150,14 +145,14 @@ it('tracks 1,000 books: dispatcher → SQS → worker → database, with the his
   await waitFor('queue drained', async () => {
     const d = await queueDepths(queue.url);
     return d.visible === 0 && d.inFlight === 0;
-  });
+  }, FLOW);
 });
 
 it('stops dispatching delivered parcels', async () => {
   carrierReplies = { dhl: { fixture: 'delivered' } };
   const start = new Date();
   await expect(dispatch()).resolves.toEqual({ dispatched: 1000, failed: 0 });
-  await waitFor('1,000 books checked again', async () => (await checkedSince(start)) === 1000);
+  await waitFor('1,000 books checked again', async () => (await checkedSince(start)) === 1000, FLOW);
 
   const dhl = await testDb.db.selectFrom('books').selectAll().where('id', 'in', idsByCarrier.dhl).execute();
   for (const b of dhl) {
@@ -173,7 +168,7 @@ it('stops dispatching delivered parcels', async () => {
   await waitFor('queue drained', async () => {
     const d = await queueDepths(queue.url);
     return d.visible === 0 && d.inFlight === 0;
-  });
+  }, FLOW);
 });
 
 it('a carrier outage opens its circuit; its messages wait in flight and none reach the DLQ', async () => {
@@ -184,11 +179,11 @@ it('a carrier outage opens its circuit; its messages wait in flight and none rea
   await expect(dispatch()).resolves.toEqual({ dispatched: 800, failed: 0 });
 
   const others = [...idsByCarrier.usps, ...idsByCarrier.fedex, ...idsByCarrier.royal_mail];
-  await waitFor('the other carriers checked', async () => (await checkedSince(start, others)) === others.length);
+  await waitFor('the other carriers checked', async () => (await checkedSince(start, others)) === others.length, FLOW);
   await waitFor('every UPS message deferred', async () => {
     const d = await queueDepths(queue.url);
     return d.visible === 0 && d.inFlight === BOOKS_PER_CARRIER;
-  });
+  }, FLOW);
   const circuit = await readCircuit(testDb.db, 'ups');
   expect(circuit.failureCount).toBeGreaterThanOrEqual(3);
   expect(circuit.openUntil!.getTime()).toBeGreaterThan(Date.now() + 25 * 60_000);
@@ -227,4 +222,76 @@ it('a dispatcher without queue configuration fails at start-up, naming the varia
   const error = await invokeJson(name, {}).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(LambdaFunctionError);
   expect((error as Error).message).toMatch(/TRACKING_QUEUE_URL/);
+});
+
+describe('poison messages', () => {
+  // Bodies the worker must report as failures (never acknowledge, never throw on the batch).
+  const poison = {
+    'invalid JSON': '{"book_id": ',
+    'JSON that is not an object': 'null',
+    'wrong types': JSON.stringify({ book_id: '7' }),
+    'missing fields': JSON.stringify({ book: 7 }),
+    'out of range': JSON.stringify({ book_id: -3 }),
+    // SQS's largest message (1 MiB).
+    '1 MiB body': `{"book_id":"${'9'.repeat(1024 * 1024 - 14)}"}`,
+  };
+  const goodBook = async (i: number) => (await insertBooks(testDb.db, [{ title: `poison neighbour ${i}`, tracking_number: NUMBER.usps(900_000 + i), tracking_active: true }]))[0]!;
+  const checked = async (id: number) =>
+    (await testDb.db.selectFrom('books').select('tracking_last_checked').where('id', '=', id).executeTakeFirstOrThrow()).tracking_last_checked !== null;
+
+  it('reports every shape in one crafted batch; the good record is tracked and an unknown book acknowledged', async () => {
+    expect(Buffer.byteLength(poison['1 MiB body'])).toBe(1024 * 1024);
+    const good = await goodBook(1);
+    const record = (messageId: string, body: string) => ({
+      messageId,
+      receiptHandle: `rh-${messageId}`,
+      body,
+      attributes: {},
+      messageAttributes: {},
+      eventSource: 'aws:sqs',
+      eventSourceARN: queue.arn,
+      awsRegion: 'us-east-1',
+    });
+    // An empty body cannot be sent through SQS (it refuses it), but a hand-made event can carry one.
+    const bad = { 'empty body': '', ...poison };
+    const result = await invokeJson<{ batchItemFailures: { itemIdentifier: string }[] }>(
+      names.worker,
+      {
+        Records: [
+          ...Object.entries(bad).map(([shape, body]) => record(shape, body)),
+          record('good', JSON.stringify({ book_id: good })),
+          // A book deleted after it was dispatched: nothing to track, and a retry could never help.
+          record('unknown book', JSON.stringify({ book_id: 2_000_000_000 })),
+        ],
+      },
+      { profile: 'longCall' },
+    );
+    expect(result.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(Object.keys(bad).sort());
+    expect(await checked(good)).toBe(true);
+  });
+
+  it('poison sent through SQS ends in the DLQ after 3 receives; the good message beside it is tracked', async () => {
+    const good = await goodBook(2);
+    for (const body of Object.values(poison)) await getSqsClient().send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: body }));
+    await getSqsClient().send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: JSON.stringify({ book_id: good }) }));
+    await waitFor('the good message tracked', () => checked(good));
+
+    const wanted = new Set(Object.values(poison));
+    const dead = new Map<string, number>();
+    await waitFor(
+      'every poison message in the DLQ',
+      async () => {
+        const out = await getSqsClient().send(
+          new ReceiveMessageCommand({ QueueUrl: queue.dlq!.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, MessageSystemAttributeNames: ['All'] }),
+        );
+        for (const message of out.Messages ?? []) {
+          if (wanted.has(message.Body!)) dead.set(message.Body!, Number(message.Attributes?.['ApproximateReceiveCount']));
+        }
+        return dead.size === wanted.size;
+      },
+      { timeoutMs: 60_000 },
+    );
+    // Delivered (and reported) at least maxReceiveCount times before SQS moved each one; the count goes on in the DLQ.
+    for (const count of dead.values()) expect(count).toBeGreaterThanOrEqual(3);
+  });
 });
