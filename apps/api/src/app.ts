@@ -48,6 +48,12 @@ const MULTIPART_UPLOAD_BODY = {
   },
 };
 
+/**
+ * Credentials never logged. Headers show up in more objects than `req`: at trace level @fastify/multipart logs the
+ * options it hands busboy, every request header included.
+ */
+const LOG_REDACTIONS = [API_KEY_HEADER, 'authorization', 'cookie'].flatMap((header) => [`req.headers["${header}"]`, `*.headers["${header}"]`]);
+
 /** The Fastify instance with TypeBox schemas as route types. */
 export type ApiApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
 
@@ -59,7 +65,7 @@ export type ApiApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerRe
 export async function buildApp(deps: AppDeps): Promise<ApiApp> {
   const { config } = deps;
   const app = Fastify({
-    logger: deps.logger ?? { level: config.logLevel, redact: [`req.headers.${API_KEY_HEADER}`] },
+    logger: deps.logger ?? { level: config.logLevel, redact: LOG_REDACTIONS },
     // Cap JSON bodies; image bytes come through multipart (own limit) or presigned uploads.
     bodyLimit: 1024 * 1024,
     // Unknown body fields are a 400 naming the field, not silently dropped (Fastify's default removes them).
