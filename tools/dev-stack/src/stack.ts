@@ -49,13 +49,15 @@ export interface ApiProcess {
 
 /**
  * Starts `apps/api/src/main.ts` in its own process with `env` (which should set API_SEED_DEMO_KEY_ROLE=admin) and
- * resolves once it listens and has printed its demo admin key.
+ * resolves once it listens and has printed its demo admin key. Its stdout lines (the log) go to `log`, except the
+ * one line showing the demo key; its stderr goes to `options.stderr` line by line when given, else to this process's.
  */
-export function startApiProcess(env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<ApiProcess> {
+export function startApiProcess(env: NodeJS.ProcessEnv, log: (line: string) => void, options: { stderr?: (line: string) => void } = {}): Promise<ApiProcess> {
   const child = spawn(process.execPath, ['--conditions=@bmx/source', '--import', 'tsx', path.join(root, 'apps/api/src/main.ts')], {
     env,
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', options.stderr ? 'pipe' : 'inherit'],
   });
+  if (options.stderr) createInterface({ input: child.stderr as NodeJS.ReadableStream }).on('line', options.stderr);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return new Promise((resolve, reject) => {
     let demoKey: string | undefined;
