@@ -109,16 +109,22 @@ export function imageRoutes(app: ApiApp, deps: AppDeps): void {
       if (!request.isMultipart()) throw new HttpError(415, 'Send the image as multipart/form-data with a "file" part', 'file');
       const fields: Record<string, string> = {};
       let file: { bytes: Buffer; filename: string } | undefined;
-      for await (const part of request.parts({ limits: { fileSize: config.maxUploadBytes, files: 1, fields: 10, fieldSize: 4096 } })) {
-        if (part.type === 'file') {
-          if (part.fieldname !== 'file') {
-            part.file.resume();
-            throw badRequest(`Unexpected file part "${part.fieldname}"; name it "file"`, 'file');
+      try {
+        for await (const part of request.parts({ limits: { fileSize: config.maxUploadBytes, files: 1, fields: 10, fieldSize: 4096 } })) {
+          if (part.type === 'file') {
+            if (part.fieldname !== 'file') {
+              part.file.resume();
+              throw badRequest(`Unexpected file part "${part.fieldname}"; name it "file"`, 'file');
+            }
+            file = { bytes: await part.toBuffer(), filename: part.filename };
+          } else {
+            fields[part.fieldname] = String(part.value);
           }
-          file = { bytes: await part.toBuffer(), filename: part.filename };
-        } else {
-          fields[part.fieldname] = String(part.value);
         }
+      } catch (error) {
+        // The multipart parser's own errors (no boundary, truncated body) carry no status: they are the client's.
+        if (error instanceof HttpError || typeof (error as { statusCode?: unknown }).statusCode === 'number') throw error;
+        throw badRequest(`The multipart body could not be read: ${(error as Error).message}`, 'file');
       }
       if (!file) throw badRequest('The multipart body has no "file" part', 'file');
       if (file.bytes.length === 0) throw badRequest('The file is empty', 'file');
