@@ -1,4 +1,4 @@
-// The bundled handler (with the app's pinned aws-clients, as deploys ship it) on the local Lambda server, configured
+// The handler as `nx bundle` ships it (bundleApp: the pinned aws-clients inlined) on the local Lambda server, configured
 // with DATABASE_SECRET_ARN only: it reads its credentials for a real PostgreSQL role from the local Secrets Manager,
 // processes a job, and after a rotation reconnects with the new credentials.
 //
@@ -8,15 +8,16 @@
 import { CreateEventSourceMappingCommand, CreateFunctionCommand, DeleteEventSourceMappingCommand, DeleteFunctionCommand, InvokeCommand } from '@aws-sdk/client-lambda';
 import { CreateSecretCommand, DeleteSecretCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { getLambdaClient, getSecretsManagerClient, invokeJson, resetAwsClients, sendJsonMessage } from '@bmx/aws-clients';
+import { bundleApp, type BundleManifest } from '@bmx/deploy';
 import { createTestDatabase, sql, testServerUrl, type TestDatabase } from '@bmx/db';
-import { bundleLambdaWithMetafile, ensureBucket, ensureQueue, zipDirectory, type ProvisionedQueue } from '@bmx/local-aws';
+import { ensureBucket, ensureQueue, waitFor, type ProvisionedQueue } from '@bmx/local-aws';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { syntheticBookPhoto, toJpeg } from '../support/synthetic';
-import { createJob, dropTestDatabase, seedBook, waitFor } from '../support/seed';
+import { createJob, dropTestDatabase, seedBook } from '../support/seed';
 
 jest.setTimeout(120_000);
 
@@ -26,19 +27,14 @@ const bucket = `imgproc-secret-${suffix.slice(0, 8)}`;
 const roles = { first: `bmx_imgproc_a_${suffix}`, second: `bmx_imgproc_b_${suffix}` };
 // Generated per run, never stored in the repository.
 const passwords = { first: randomBytes(18).toString('base64url'), second: randomBytes(18).toString('base64url') };
-const workspaceNodeModules = path.resolve(__dirname, '../../../../node_modules');
 const appDir = path.resolve(__dirname, '../..');
-// The copy a deploy inlines (tools/deploy README, "Pinning"); Jest maps @bmx/aws-clients to it too (jest.config.cjs).
-const pinnedVersion = (JSON.parse(readFileSync(path.join(appDir, 'package.json'), 'utf8')) as { pinnedWorkspaceDependencies: Record<string, string> })
-  .pinnedWorkspaceDependencies['@bmx/aws-clients'];
-const pinnedCopy = path.join(appDir, 'pinned', `aws-clients-${pinnedVersion}.cjs`);
 
 let test: TestDatabase;
 let queue: ProvisionedQueue;
 let secretArn: string;
 let mappingId: string | undefined;
 let buildDir: string;
-let inputs: string[];
+let manifest: BundleManifest;
 
 async function admin(statement: string): Promise<void> {
   const client = new Client({ connectionString: testServerUrl() });
@@ -93,8 +89,8 @@ beforeAll(async () => {
   queue = await ensureQueue({ name: `imgproc-secret-${suffix}`, visibilityTimeoutSeconds: 10, maxReceiveCount: 3 });
 
   buildDir = mkdtempSync(path.join(tmpdir(), 'imgproc-secret-'));
-  const { metafile } = await bundleLambdaWithMetafile({ entry: path.join(appDir, 'src/handler.ts'), outDir: buildDir, alias: { '@bmx/aws-clients': pinnedCopy } });
-  inputs = Object.keys(metafile.inputs);
+  const [built] = await bundleApp(appDir, { outRoot: buildDir });
+  manifest = JSON.parse(readFileSync(path.join(buildDir, 'image-processor', 'manifest.json'), 'utf8')) as BundleManifest;
   await getLambdaClient().send(
     new CreateFunctionCommand({
       FunctionName: functionName,
@@ -103,9 +99,9 @@ beforeAll(async () => {
       Handler: 'index.handler',
       Timeout: 60,
       MemorySize: 1024,
-      Code: { ZipFile: zipDirectory(buildDir) },
+      Code: { ZipFile: readFileSync(built!.zipPath) },
       // No DATABASE_URL: the credentials come from the secret only.
-      Environment: { Variables: { DATABASE_SECRET_ARN: secretArn, IMAGES_BUCKET: bucket, VISIBILITY_TIMEOUT_SECONDS: '10', NODE_PATH: workspaceNodeModules } },
+      Environment: { Variables: { DATABASE_SECRET_ARN: secretArn, IMAGES_BUCKET: bucket, VISIBILITY_TIMEOUT_SECONDS: '10' } },
     }),
   );
   await expect(invokeJson(functionName, { smoke_test: true })).resolves.toEqual({ ok: true, smokeTest: true });
@@ -127,18 +123,15 @@ afterAll(async () => {
 });
 
 describe('image-processor Lambda with DATABASE_SECRET_ARN', () => {
-  it('bundles the app\'s pinned aws-clients copy (the one with the secret reader), not the workspace source', () => {
-    expect(pinnedVersion).toMatch(/^\d+\.\d+\.\d+$/);
-    // esbuild names its inputs relative to the working directory.
-    const absolute = inputs.map((input) => path.resolve(input));
-    expect(absolute).toContain(pinnedCopy);
-    expect(absolute.filter((input) => input.includes('/libs/aws-clients/'))).toEqual([]);
+  it('runs the bundle with the pinned aws-clients, the version that has the secret reader', () => {
+    const libVersion = (JSON.parse(readFileSync(path.resolve(appDir, '../../libs/aws-clients/package.json'), 'utf8')) as { version: string }).version;
+    expect(manifest.awsClients).toEqual({ version: libVersion, source: 'pinned' });
   });
 
   it('processes a job from the queue as the role the secret names', async () => {
     const { jobId, bookId, message } = await seedJob();
     await sendJsonMessage({ url: queue.url }, message);
-    await waitFor(`job ${jobId} to complete`, async () => ((await jobStatus(jobId)) === 'completed' ? true : undefined), 60_000);
+    await waitFor(`job ${jobId} to complete`, async () => (await jobStatus(jobId)) === 'completed', { timeoutMs: 60_000 });
     const job = await test.db.selectFrom('image_processing_jobs').selectAll().where('id', '=', jobId).executeTakeFirstOrThrow();
     const primary = await test.db.selectFrom('book_images').selectAll().where('book_id', '=', bookId).where('is_primary', '=', true).executeTakeFirstOrThrow();
     expect(primary).toMatchObject({ id: job.processed_image_id, is_background_processed: true });
@@ -150,7 +143,7 @@ describe('image-processor Lambda with DATABASE_SECRET_ARN', () => {
     // Retire the old role: new logins are refused, and its open sessions (the warm function's pool) are ended.
     await admin(`ALTER ROLE ${roles.first} NOLOGIN`);
     await admin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '${roles.first}'`);
-    await waitFor('the old role to have no session', async () => ((await sessionRoles()).length === 0 ? true : undefined));
+    await waitFor('the old role to have no session', async () => (await sessionRoles()).length === 0);
 
     // Invoked directly (an SQS-shaped event) to read this invocation's log tail.
     const { jobId, message } = await seedJob();
