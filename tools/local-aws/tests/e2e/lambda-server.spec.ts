@@ -16,7 +16,7 @@ import { GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/clien
 import { CreateBucketCommand, ListBucketsCommand } from '@aws-sdk/client-s3';
 import { getLambdaClient, getS3Client, getSqsClient, invokeJson, LambdaFunctionError, resetAwsClients, sendJsonMessages } from '@bmx/aws-clients';
 import { randomUUID } from 'node:crypto';
-import { ensureQueue, zipFiles } from '../../src';
+import { ensureQueue, waitFor, zipFiles } from '../../src';
 
 const unique = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 
@@ -32,15 +32,6 @@ async function deploy(name: string, code: string, extra: { Timeout?: number; Env
       Code: { ZipFile: zipFiles({ 'index.js': code }) },
     }),
   );
-}
-
-async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, seconds = 30): Promise<T> {
-  for (let i = 0; i < seconds * 4; i++) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`gave up waiting for ${what}`);
 }
 
 async function queueDepth(url: string): Promise<number> {
@@ -143,12 +134,12 @@ describe('SQS event-source mapping', () => {
     try {
       const bodies = [...Array.from({ length: 12 }, (_, n) => ({ n })), { poison: true }];
       expect(await sendJsonMessages({ url: queue.url }, bodies)).toEqual({ sent: 13, failed: [] });
-      const dlqBody = await waitFor(async () => {
+      const dlqBody = await waitFor('the poison message in the DLQ', async () => {
         const out = await getSqsClient().send(new ReceiveMessageCommand({ QueueUrl: queue.dlq!.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
         return out.Messages?.[0]?.Body;
-      }, 'the poison message in the DLQ');
+      });
       expect(JSON.parse(dlqBody)).toEqual({ poison: true });
-      await waitFor(async () => ((await queueDepth(queue.url)) === 0 ? true : undefined), 'the source queue to drain');
+      await waitFor('the source queue to drain', async () => (await queueDepth(queue.url)) === 0);
     } finally {
       await getLambdaClient().send(new DeleteEventSourceMappingCommand({ UUID: mapping.UUID }));
     }
