@@ -1,7 +1,7 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { invokeJson, LambdaFunctionError, LambdaStatusError, presignGetUrl } from '@bmx/aws-clients';
 import type { ApiApp, AppDeps } from '../app';
-import { badRequest, callDependency, DependencyError, HttpError } from '../errors';
+import { badRequest, callDependency, DependencyError, HttpError, REQUEST_PATH_PROFILE } from '../errors';
 import { errors, ExtractBody, ItemId } from '../schemas';
 import { listObjects } from '../services/storage';
 
@@ -68,7 +68,7 @@ export function listingRoutes(app: ApiApp, { config }: AppDeps): void {
       const existing = await listObjects(bucket, prefixOf(itemId), 1);
       if (existing.length > 0) return reply.status(202).send({ item_id: itemId, status: 'done' as const, status_url: statusUrl(itemId) });
       await callDependency('The scraper Lambda', () =>
-        invokeJson(scraper, { url: request.body.url, fetch_images: true, item_id: itemId }, { invocationType: 'Event' }),
+        invokeJson(scraper, { url: request.body.url, fetch_images: true, item_id: itemId }, { invocationType: 'Event', profile: REQUEST_PATH_PROFILE }),
       );
       return reply.status(202).send({ item_id: itemId, status: 'started' as const, status_url: statusUrl(itemId) });
     },

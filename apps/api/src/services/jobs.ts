@@ -1,7 +1,7 @@
 import { sendJsonMessage, sendJsonMessages, type QueueRef } from '@bmx/aws-clients';
 import { sql, type Database, type JobStatus, type Kysely } from '@bmx/db';
 import type { ImageJobMessage } from '@bmx/images';
-import { describeAwsError } from '../errors';
+import { describeAwsError, REQUEST_PATH_PROFILE } from '../errors';
 
 /** Job states that block a new job for the same image: it is in flight, or waiting for the retry handler. */
 const LIVE_STATUSES: JobStatus[] = ['pending', 'processing', 'queue_failed'];
@@ -43,7 +43,7 @@ export async function queueImageProcessing(
 
   const message: ImageJobMessage = { job_id: inserted.id, book_id: bookId, image_id: imageId };
   try {
-    await sendJsonMessage(queue, message);
+    await sendJsonMessage(queue, message, { profile: REQUEST_PATH_PROFILE });
     return { job_id: inserted.id, outcome: 'queued', status: 'pending' };
   } catch (error) {
     await db
@@ -146,7 +146,7 @@ export async function retryQueueFailedJobs(db: Kysely<Database>, options: RetryO
     const bodies: ImageJobMessage[] = toSend.map((j) => ({ job_id: j.id, book_id: j.book_id, image_id: j.source_image_id }));
     let failedByIndex = new Map<number, string>();
     try {
-      const result = await sendJsonMessages(queue, bodies, { retries: 1 });
+      const result = await sendJsonMessages(queue, bodies, { retries: 1, profile: REQUEST_PATH_PROFILE });
       failedByIndex = new Map(result.failed.map((f) => [f.index, `${f.code}: ${f.message}`]));
     } catch (error) {
       // The queue could not even be resolved: every entry failed the same way.

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { getS3Client, presignGetUrl } from '@bmx/aws-clients';
 import { imageObjectKey, thumbnailObjectKey } from '@bmx/images';
-import { awsStatus, callDependency, DependencyError } from '../errors';
+import { awsStatus, callDependency, DependencyError, REQUEST_PATH_PROFILE } from '../errors';
 
 /** How image URLs are made: one rule for every response. */
 export interface UrlSettings {
@@ -32,7 +32,7 @@ export async function imageUrls(settings: UrlSettings, s3Key: string): Promise<{
 
 export function putObject(bucket: string, key: string, body: Buffer, contentType: string): Promise<void> {
   return callDependency('S3', async () => {
-    await getS3Client().send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }));
+    await getS3Client(REQUEST_PATH_PROFILE).send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }));
   });
 }
 
@@ -40,7 +40,7 @@ export function putObject(bucket: string, key: string, body: Buffer, contentType
 export function headObject(bucket: string, key: string): Promise<{ size: number; contentType?: string } | undefined> {
   return callDependency('S3', async () => {
     try {
-      const out = await getS3Client().send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+      const out = await getS3Client(REQUEST_PATH_PROFILE).send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
       return { size: out.ContentLength ?? 0, contentType: out.ContentType };
     } catch (error) {
       if (awsStatus(error) === 404) return undefined;
@@ -51,7 +51,7 @@ export function headObject(bucket: string, key: string): Promise<{ size: number;
 
 export function getObjectBytes(bucket: string, key: string): Promise<Buffer> {
   return callDependency('S3', async () => {
-    const out = await getS3Client().send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const out = await getS3Client(REQUEST_PATH_PROFILE).send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     if (!out.Body) throw new Error(`GetObject returned no body for ${key}`);
     return Buffer.from(await out.Body.transformToByteArray());
   });
@@ -66,7 +66,7 @@ export async function deleteObjects(bucket: string, keys: string[]): Promise<voi
   for (let start = 0; start < keys.length; start += 1000) {
     const chunk = keys.slice(start, start + 1000);
     const out = await callDependency('S3', () =>
-      getS3Client().send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: chunk.map((Key) => ({ Key })), Quiet: true } })),
+      getS3Client(REQUEST_PATH_PROFILE).send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: chunk.map((Key) => ({ Key })), Quiet: true } })),
     );
     const failed = out.Errors ?? [];
     if (failed.length > 0) {
@@ -79,7 +79,7 @@ export async function deleteObjects(bucket: string, keys: string[]): Promise<voi
 /** Every object under `prefix` (at most `limit`). */
 export function listObjects(bucket: string, prefix: string, limit = 1000): Promise<_Object[]> {
   return callDependency('S3', async () => {
-    const out = await getS3Client().send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, MaxKeys: limit }));
+    const out = await getS3Client(REQUEST_PATH_PROFILE).send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, MaxKeys: limit }));
     return out.Contents ?? [];
   });
 }

@@ -1,8 +1,9 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { getSqsClient, resetAwsClients } from '@bmx/aws-clients';
+import { CLIENT_PROFILES, getSqsClient, resetAwsClients } from '@bmx/aws-clients';
 import { connectPostgres } from '@bmx/db';
 import { createServer, type Server, type Socket } from 'node:net';
 import { buildApp } from '../../src/app';
+import { REQUEST_PATH_PROFILE } from '../../src/errors';
 import { deployScraperStandIn } from '../support/scraper-stand-in';
 import { deleteFunction, drainQueue, startTestApi, uniqueName, type TestApi } from './support';
 
@@ -130,6 +131,24 @@ describe('health: live, ready and deep', () => {
       expect(byName(body.checks, 'sqs:image-jobs')!.status).toBe('healthy');
       expect(byName(body.checks, `lambda:${scraper}`)!.status).toBe('healthy');
     });
+
+    it('fails a request that needs S3 with a 503 within its client profile, instead of hanging', async () => {
+      const profile = CLIENT_PROFILES[REQUEST_PATH_PROFILE];
+      // Every attempt waits out the request timeout (the hanging server accepts at once); the retry backoff and the
+      // request's own work fit in the extra second.
+      const bound = profile.maxAttempts * profile.requestTimeoutMs + 1_000;
+      const book = (await api.test.db.insertInto('books').values({ title: 'Hung storage' }).returning('id').executeTakeFirstOrThrow()).id;
+      await api.test.db.insertInto('book_images').values({ book_id: book, s3_key: `${book}-hung.jpg` }).execute();
+      const started = Date.now();
+      const del = await api.app.inject({ method: 'DELETE', url: `/api/v1/books/${book}`, headers: { 'x-api-key': api.keys.editor } });
+      const elapsed = Date.now() - started;
+      expect(del.statusCode).toBe(503);
+      expect(del.json().message).toMatch(/^S3 is unavailable: .*timeout/i);
+      expect(elapsed).toBeGreaterThanOrEqual(profile.requestTimeoutMs);
+      expect(elapsed).toBeLessThan(bound);
+      // Nothing was deleted while S3 could not confirm it.
+      expect(await api.test.db.selectFrom('books').select('id').where('id', '=', book).executeTakeFirst()).toEqual({ id: book });
+    }, 30_000);
   });
   describe('with S3 stopped (connection refused)', () => {
     let savedEndpoint: string | undefined;

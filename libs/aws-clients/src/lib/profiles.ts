@@ -13,7 +13,7 @@ export interface ClientProfileSettings {
 }
 
 /** The named configurations. Each profile gets its own cached client per service. */
-export type ClientProfile = 'default' | 'healthCheck' | 'longCall';
+export type ClientProfile = 'default' | 'interactive' | 'healthCheck' | 'longCall';
 
 /** The settings behind each {@link ClientProfile}. */
 export const CLIENT_PROFILES: Readonly<Record<ClientProfile, Readonly<ClientProfileSettings>>> = {
@@ -23,6 +23,18 @@ export const CLIENT_PROFILES: Readonly<Record<ClientProfile, Readonly<ClientProf
     requestTimeoutMs: 30_000,
     maxSockets: 50,
     maxAttempts: 3,
+    retryMode: 'standard',
+  },
+  /**
+   * Calls made while an HTTP caller waits (the API's S3 and SQS calls). Two attempts of at most 1 s + 5 s stay well
+   * inside API Gateway's 29 s integration limit, so the caller gets our clear 503 instead of the gateway's timeout.
+   * The request timeout is the socket's idle time, so a large upload that keeps moving is not cut off.
+   */
+  interactive: {
+    connectionTimeoutMs: 1_000,
+    requestTimeoutMs: 5_000,
+    maxSockets: 50,
+    maxAttempts: 2,
     retryMode: 'standard',
   },
   /** Health checks: 1 s to connect plus 4 s to answer fits the 5 s budget; a retry would blow it. */

@@ -1,6 +1,7 @@
 import { GetQueueUrlCommand, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { getSqsClient } from './clients';
 import { ConfigError, SqsBatchSendError, type BatchEntryFailure } from './errors';
+import type { ClientProfile } from './profiles';
 
 /** Where a queue is: its URL when configured, else its name (resolved once with `GetQueueUrl`). */
 export type QueueRef = { url: string } | { name: string };
@@ -23,12 +24,15 @@ export function queueRefFromEnv(prefix: string, env: NodeJS.ProcessEnv = process
   throw new ConfigError(`${prefix}_QUEUE_URL`, `set it (or ${prefix}_QUEUE_NAME) to the queue to use`);
 }
 
-/** The queue's URL: the configured one, else `GetQueueUrl` by name, cached for the life of the process. */
-export function resolveQueueUrl(ref: QueueRef): Promise<string> {
+/**
+ * The queue's URL: the configured one, else `GetQueueUrl` by name (with the `profile` client), cached for the life
+ * of the process.
+ */
+export function resolveQueueUrl(ref: QueueRef, profile: ClientProfile = 'default'): Promise<string> {
   if ('url' in ref) return Promise.resolve(ref.url);
   let pending = urlByName.get(ref.name);
   if (!pending) {
-    pending = getSqsClient()
+    pending = getSqsClient(profile)
       .send(new GetQueueUrlCommand({ QueueName: ref.name }))
       .then((out) => {
         if (!out.QueueUrl) throw new Error(`GetQueueUrl returned no URL for queue ${ref.name}`);
@@ -54,13 +58,15 @@ export interface SendJsonOptions {
   messageGroupId?: string;
   /** FIFO deduplication id, when the queue does not deduplicate by content. */
   deduplicationId?: string;
+  /** Client profile for the send. Default `default`. */
+  profile?: ClientProfile;
 }
 
 /** Sends `body` as JSON and returns the message id. */
 export async function sendJsonMessage(queue: QueueRef, body: unknown, options: SendJsonOptions = {}): Promise<string> {
-  const out = await getSqsClient().send(
+  const out = await getSqsClient(options.profile).send(
     new SendMessageCommand({
-      QueueUrl: await resolveQueueUrl(queue),
+      QueueUrl: await resolveQueueUrl(queue, options.profile),
       MessageBody: JSON.stringify(body),
       DelaySeconds: options.delaySeconds,
       MessageGroupId: options.messageGroupId,
@@ -79,6 +85,8 @@ export interface SendJsonBatchOptions {
   retries?: number;
   /** Milliseconds before the first retry; doubled each time. Default 100. */
   retryDelayMs?: number;
+  /** Client profile for the sends. Default `default`. */
+  profile?: ClientProfile;
 }
 
 /** What a batched send did. */
@@ -135,8 +143,8 @@ export async function sendJsonMessages(
   bodies: readonly unknown[],
   options: SendJsonBatchOptions = {},
 ): Promise<SendJsonBatchResult> {
-  const { concurrency = 4, retries = 3, retryDelayMs = 100 } = options;
-  const queueUrl = await resolveQueueUrl(queue);
+  const { concurrency = 4, retries = 3, retryDelayMs = 100, profile = 'default' } = options;
+  const queueUrl = await resolveQueueUrl(queue, profile);
   let pending: PendingEntry[] = bodies.map((body, index) => ({ index, body: JSON.stringify(body) }));
   let sent = 0;
   const permanent: BatchEntryFailure[] = [];
@@ -146,7 +154,7 @@ export async function sendJsonMessages(
     const failedNow: BatchEntryFailure[] = [];
     await runBounded(toBatches(pending), concurrency, async (batch) => {
       try {
-        const out = await getSqsClient().send(
+        const out = await getSqsClient(profile).send(
           new SendMessageBatchCommand({
             QueueUrl: queueUrl,
             Entries: batch.map((entry) => ({ Id: String(entry.index), MessageBody: entry.body })),

@@ -72,7 +72,7 @@ describe('client cache', () => {
   });
 
   it('sets attempts and timeouts from the profile', async () => {
-    for (const profile of ['default', 'healthCheck', 'longCall'] as const) {
+    for (const profile of Object.keys(CLIENT_PROFILES) as (keyof typeof CLIENT_PROFILES)[]) {
       const client = getLambdaClient(profile);
       expect(await client.config.maxAttempts()).toBe(CLIENT_PROFILES[profile].maxAttempts);
       const handlerConfig = await (client.config.requestHandler as unknown as { configProvider: Promise<Record<string, unknown>> })

@@ -1,11 +1,13 @@
-import { GetQueueUrlCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueUrlCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
   ConfigError,
+  getSqsClient,
   queueRefFromEnv,
   resetAwsClients,
   resetQueueUrlCache,
   resolveQueueUrl,
+  sendJsonMessage,
   sendJsonMessages,
   sendJsonMessagesOrThrow,
   SqsBatchSendError,
@@ -93,5 +95,26 @@ describe('sendJsonMessages', () => {
     expect(result.failed).toEqual([{ index: 0, code: 'Error', message: 'connection reset', senderFault: false }]);
     expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(3);
     await expect(sendJsonMessagesOrThrow(QUEUE, ['a'], { retries: 0 })).rejects.toBeInstanceOf(SqsBatchSendError);
+  });
+});
+
+describe('the profile option', () => {
+  it('sends, and looks the queue up, with the client of the profile asked for', async () => {
+    sqs.on(GetQueueUrlCommand).resolves({ QueueUrl: 'http://resolved/jobs' });
+    sqs.on(SendMessageCommand).resolves({ MessageId: 'm-1' });
+    sqs.on(SendMessageBatchCommand).resolves({ Successful: [{ Id: '0', MessageId: 'm-2', MD5OfMessageBody: '' }], Failed: [] });
+    await sendJsonMessage({ name: 'jobs' }, { n: 1 }, { profile: 'interactive' });
+    await sendJsonMessages(QUEUE, [{ n: 2 }], { profile: 'interactive' });
+    const interactive = getSqsClient('interactive');
+    expect(interactive).not.toBe(getSqsClient());
+    expect(sqs.commandCalls(GetQueueUrlCommand)[0]!.thisValue).toBe(interactive);
+    expect(sqs.commandCalls(SendMessageCommand)[0]!.thisValue).toBe(interactive);
+    expect(sqs.commandCalls(SendMessageBatchCommand)[0]!.thisValue).toBe(interactive);
+  });
+
+  it('uses the default client when no profile is given', async () => {
+    sqs.on(SendMessageCommand).resolves({ MessageId: 'm-1' });
+    await sendJsonMessage(QUEUE, { n: 1 });
+    expect(sqs.commandCalls(SendMessageCommand)[0]!.thisValue).toBe(getSqsClient());
   });
 });
