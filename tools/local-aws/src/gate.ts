@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { listenOnLoopback } from './http';
 
 /**
  * A TCP gate on 127.0.0.1 in front of a server: it forwards every connection while open, and when closed stops
@@ -33,18 +34,9 @@ export async function startGate(target: { host: string; port: number }, port = 0
     upstream.on('error', () => socket.destroy());
     socket.pipe(upstream).pipe(socket);
   });
-  const listen = (at: number) =>
-    new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(at, '127.0.0.1', () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-  await listen(port);
-  const boundPort = (server.address() as net.AddressInfo).port;
+  const { url, port: boundPort } = await listenOnLoopback(server, port);
   return {
-    url: `http://127.0.0.1:${boundPort}`,
+    url,
     port: boundPort,
     connections: () => accepted,
     resetCount: () => {
@@ -58,7 +50,7 @@ export async function startGate(target: { host: string; port: number }, port = 0
       await closed;
     },
     async open() {
-      if (!server.listening) await listen(boundPort);
+      if (!server.listening) await listenOnLoopback(server, boundPort);
     },
   };
 }

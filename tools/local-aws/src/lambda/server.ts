@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listenOnLoopback, readBody } from '../http';
 import { newMapping, SqsPoller, type EventSourceMapping } from './event-source';
 import { FunctionRegistry, LambdaServiceError, parseFunctionRef } from './registry';
 import { FunctionRunner, type InvocationOutcome } from './runner';
@@ -35,22 +35,7 @@ export interface LambdaServer {
   close(): Promise<void>;
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) chunks.push(chunk);
-    });
-    req.on('end', () =>
-      size > limit
-        ? reject(new LambdaServiceError(413, 'RequestTooLargeException', `Request must be smaller than ${limit} bytes`))
-        : resolve(Buffer.concat(chunks)),
-    );
-    req.on('error', reject);
-  });
-}
+const tooLarge = (limit: number) => new LambdaServiceError(413, 'RequestTooLargeException', `Request must be smaller than ${limit} bytes`);
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = body === undefined ? '' : JSON.stringify(body);
@@ -110,7 +95,7 @@ export async function startLambdaServer(options: LambdaServerOptions): Promise<L
 
   async function handleInvoke(req: IncomingMessage, res: ServerResponse, name: string, qualifier?: string) {
     const type = String(req.headers['x-amz-invocation-type'] ?? 'RequestResponse');
-    const body = await readBody(req, type === 'Event' ? MAX_ASYNC_PAYLOAD : MAX_SYNC_PAYLOAD);
+    const body = await readBody(req, type === 'Event' ? MAX_ASYNC_PAYLOAD : MAX_SYNC_PAYLOAD, tooLarge);
     let event: unknown;
     try {
       event = body.length ? JSON.parse(body.toString('utf8')) : {};
@@ -163,7 +148,7 @@ export async function startLambdaServer(options: LambdaServerOptions): Promise<L
     if (parts[1] === 'event-source-mappings') {
       const uuid = parts[2];
       if (!uuid && method === 'POST') {
-        const body = parseJson(await readBody(req, MAX_SYNC_PAYLOAD));
+        const body = parseJson(await readBody(req, MAX_SYNC_PAYLOAD, tooLarge));
         const fnName = String(body['FunctionName'] ?? '');
         const arn = String(body['EventSourceArn'] ?? '');
         if (!/^arn:aws:sqs:[^:]+:\d{12}:[\w.-]+$/.test(arn)) {
@@ -186,7 +171,7 @@ export async function startLambdaServer(options: LambdaServerOptions): Promise<L
       if (uuid && method === 'GET') return sendJson(res, 200, mappingFor(uuid).mapping);
       if (uuid && method === 'PUT') {
         const poller = mappingFor(uuid);
-        const body = parseJson(await readBody(req, MAX_SYNC_PAYLOAD));
+        const body = parseJson(await readBody(req, MAX_SYNC_PAYLOAD, tooLarge));
         await poller.stop();
         const m = poller.mapping;
         const updated = newMapping({
@@ -213,7 +198,7 @@ export async function startLambdaServer(options: LambdaServerOptions): Promise<L
       const name = parts[2];
       const sub = parts[3];
       if (!name && method === 'POST') {
-        const config = registry.create(parseJson(await readBody(req, 80 * 1024 * 1024)) as never);
+        const config = registry.create(parseJson(await readBody(req, 80 * 1024 * 1024, tooLarge)) as never);
         return sendJson(res, 201, config);
       }
       if (!name && method === 'GET') return sendJson(res, 200, { Functions: registry.list() });
@@ -229,12 +214,12 @@ export async function startLambdaServer(options: LambdaServerOptions): Promise<L
       }
       if (sub === 'configuration' && method === 'GET') return sendJson(res, 200, registry.resolve(name, q).config);
       if (sub === 'configuration' && method === 'PUT') {
-        const config = registry.updateConfiguration(name, parseJson(await readBody(req, MAX_SYNC_PAYLOAD)) as never);
+        const config = registry.updateConfiguration(name, parseJson(await readBody(req, MAX_SYNC_PAYLOAD, tooLarge)) as never);
         runner.retire(config.FunctionName);
         return sendJson(res, 200, config);
       }
       if (sub === 'code' && method === 'PUT') {
-        const config = registry.updateCode(name, parseJson(await readBody(req, 80 * 1024 * 1024)) as never);
+        const config = registry.updateCode(name, parseJson(await readBody(req, 80 * 1024 * 1024, tooLarge)) as never);
         runner.retire(config.FunctionName);
         return sendJson(res, 200, config);
       }
@@ -243,11 +228,11 @@ export async function startLambdaServer(options: LambdaServerOptions): Promise<L
       if (sub === 'aliases') {
         const aliasName = parts[4];
         if (!aliasName && method === 'POST') {
-          return sendJson(res, 201, registry.putAlias(name, parseJson(await readBody(req, MAX_SYNC_PAYLOAD)) as never, false));
+          return sendJson(res, 201, registry.putAlias(name, parseJson(await readBody(req, MAX_SYNC_PAYLOAD, tooLarge)) as never, false));
         }
         if (aliasName && method === 'GET') return sendJson(res, 200, registry.getAlias(name, aliasName));
         if (aliasName && method === 'PUT') {
-          const body = parseJson(await readBody(req, MAX_SYNC_PAYLOAD));
+          const body = parseJson(await readBody(req, MAX_SYNC_PAYLOAD, tooLarge));
           const current = registry.getAlias(name, aliasName);
           return sendJson(
             res,
@@ -274,23 +259,16 @@ export async function startLambdaServer(options: LambdaServerOptions): Promise<L
       sendJson(res, status, { Type: status >= 500 ? 'Service' : 'User', message: (error as Error).message }, { 'x-amzn-errortype': type });
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const { port } = http.address() as AddressInfo;
+  const { url } = await listenOnLoopback(http, options.port);
 
   const server: LambdaServer = {
-    url: `http://127.0.0.1:${port}`,
+    url,
     registry,
     invoke,
     async close() {
       await Promise.all([...mappings.values()].map((p) => p.stop()));
       mappings.clear();
-      await new Promise<void>((resolve) => {
-        http.close(() => resolve());
-        http.closeAllConnections();
-      });
+      await closeServer(http);
       await runner.close();
       await Promise.allSettled([...background]);
     },

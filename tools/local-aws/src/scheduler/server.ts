@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listenOnLoopback, readBody } from '../http';
 import { ACCOUNT_ID } from '../lambda/registry';
 import type { InvocationOutcome } from '../lambda/runner';
 import { parseScheduleExpression, ScheduleExpressionError, type ScheduleExpression } from './expression';
@@ -102,27 +102,18 @@ const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 const MAX_DELAY_MS = 2 ** 31 - 1;
 const MAX_BODY = 1024 * 1024;
 
-function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY) chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (size > MAX_BODY) return reject(validation(`Request must be smaller than ${MAX_BODY} bytes`));
-      if (size === 0) return resolve({});
-      try {
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
-        if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Error('not an object');
-        resolve(body as Record<string, unknown>);
-      } catch {
-        reject(validation('Could not parse the request body as a JSON object'));
-      }
-    });
-    req.on('error', reject);
-  });
+/** Reads a request body that must be a JSON object; an empty body is `{}`. */
+async function readObject(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const raw = await readBody(req, MAX_BODY, (limit) => validation(`Request must be smaller than ${limit} bytes`));
+  if (raw.length === 0) return {};
+  let body: unknown;
+  try {
+    body = JSON.parse(raw.toString('utf8'));
+  } catch {
+    body = undefined;
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw validation('Could not parse the request body as a JSON object');
+  return body as Record<string, unknown>;
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -368,7 +359,7 @@ export async function startSchedulerServer(options: SchedulerServerOptions): Pro
       throw new SchedulerError(404, 'UnknownOperationException', `Unknown operation ${method} ${url.pathname}`);
     }
     if (method === 'POST') {
-      const stored = define(name, await readBody(req));
+      const stored = define(name, await readObject(req));
       const id = key(stored.definition.GroupName, name);
       if (schedules.has(id)) throw new SchedulerError(409, 'ConflictException', `Schedule ${name} already exists.`);
       schedules.set(id, stored);
@@ -376,7 +367,7 @@ export async function startSchedulerServer(options: SchedulerServerOptions): Pro
       return sendJson(res, 200, { ScheduleArn: stored.definition.Arn });
     }
     if (method === 'PUT') {
-      const body = await readBody(req);
+      const body = await readObject(req);
       const previous = lookup(name, optionalString(body, 'GroupName', 64));
       const stored = define(name, body, previous.definition);
       clearTimeout(previous.timer);
@@ -405,23 +396,16 @@ export async function startSchedulerServer(options: SchedulerServerOptions): Pro
       sendJson(res, status, { Message: (error as Error).message }, { 'x-amzn-errortype': type });
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const { port } = http.address() as AddressInfo;
+  const { url } = await listenOnLoopback(http, options.port);
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     secondsPerMinute,
     fire: (name, groupName) => run(lookup(name, groupName)),
     async close() {
       for (const stored of schedules.values()) clearTimeout(stored.timer);
       schedules.clear();
-      await new Promise<void>((resolve) => {
-        http.close(() => resolve());
-        http.closeAllConnections();
-      });
+      await closeServer(http);
       await Promise.allSettled([...background]);
     },
   };

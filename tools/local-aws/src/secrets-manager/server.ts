@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listenOnLoopback, readBody } from '../http';
 import { SecretsManagerError, SecretStore } from './store';
 
 const CONTENT_TYPE = 'application/x-amz-json-1.1';
@@ -22,22 +22,7 @@ export interface SecretsManagerServer {
   close(): Promise<void>;
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_REQUEST_BYTES) chunks.push(chunk);
-    });
-    req.on('end', () =>
-      size > MAX_REQUEST_BYTES
-        ? reject(new SecretsManagerError('InvalidRequestException', `Request must be smaller than ${MAX_REQUEST_BYTES} bytes`, 413))
-        : resolve(Buffer.concat(chunks)),
-    );
-    req.on('error', reject);
-  });
-}
+const tooLarge = (limit: number) => new SecretsManagerError('InvalidRequestException', `Request must be smaller than ${limit} bytes`, 413);
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': CONTENT_TYPE, ...headers });
@@ -68,7 +53,7 @@ export async function startSecretsManagerServer(options: SecretsManagerServerOpt
     if (req.method !== 'POST' || service !== 'secretsmanager' || !Object.hasOwn(operations, operation)) {
       throw new SecretsManagerError('UnknownOperationException', `Unknown operation ${req.method} ${target || '(no X-Amz-Target)'}`);
     }
-    const body = await readBody(req);
+    const body = await readBody(req, MAX_REQUEST_BYTES, tooLarge);
     let input: unknown;
     try {
       input = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
@@ -89,18 +74,6 @@ export async function startSecretsManagerServer(options: SecretsManagerServerOpt
       send(res, known ? error.statusCode : 500, { __type: type, Message: (error as Error).message }, { 'x-amzn-errortype': type });
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const { port } = http.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    store,
-    close: () =>
-      new Promise<void>((resolve) => {
-        http.close(() => resolve());
-        http.closeAllConnections();
-      }),
-  };
+  const { url } = await listenOnLoopback(http, options.port);
+  return { url, store, close: () => closeServer(http) };
 }
