@@ -10,5 +10,5 @@ export {
   type ResolveDatabaseUrlOptions,
 } from './lib/database-source';
 export { SecretPool, isAuthFailure, AUTH_FAILURE_CODES, type PoolFactory } from './lib/secret-pool';
-export { createTestDatabase, testServerUrl, type TestDatabase } from './lib/testing';
+export { createTestDatabase, rdsSecretJson, runAsServerAdmin, testServerUrl, type TestDatabase } from './lib/testing';
 export { sql, type Kysely, type Transaction } from 'kysely';

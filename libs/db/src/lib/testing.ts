@@ -19,18 +19,42 @@ export function testServerUrl(env: NodeJS.ProcessEnv = process.env): string {
   return env['TEST_DATABASE_URL']?.trim() || 'postgres://postgres@127.0.0.1:5432/postgres';
 }
 
-/** Creates a database of its own for one test file, so parallel runs never collide. */
-export async function createTestDatabase(prefix = 'bmx_test'): Promise<TestDatabase> {
-  const admin = testServerUrl();
-  const name = `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-  const client = new Client({ connectionString: admin });
+/**
+ * Runs one statement on the test server as its administrator (the `TEST_DATABASE_URL` user), in a connection of its
+ * own: what a test needs outside its database, such as CREATE/ALTER/DROP ROLE or ending another role's sessions.
+ */
+export async function runAsServerAdmin(statement: string): Promise<void> {
+  const client = new Client({ connectionString: testServerUrl() });
   await client.connect();
   try {
-    await client.query(`CREATE DATABASE ${name}`);
+    await client.query(statement);
   } finally {
     await client.end();
   }
-  const url = new URL(admin);
+}
+
+/**
+ * The SecretString RDS keeps for a PostgreSQL login (`{engine, host, port, username, password, dbname}`), here for
+ * a role on the database at `databaseUrl` (a test database's `url`), so tests can put real credentials in the local
+ * Secrets Manager. Tests generate the password per run; it is never a fixture.
+ */
+export function rdsSecretJson(databaseUrl: string, credentials: { username: string; password: string }): string {
+  const url = new URL(databaseUrl);
+  return JSON.stringify({
+    engine: 'postgres',
+    host: url.hostname,
+    port: Number(url.port || 5432),
+    username: credentials.username,
+    password: credentials.password,
+    dbname: url.pathname.slice(1),
+  });
+}
+
+/** Creates a database of its own for one test file, so parallel runs never collide. */
+export async function createTestDatabase(prefix = 'bmx_test'): Promise<TestDatabase> {
+  const name = `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+  await runAsServerAdmin(`CREATE DATABASE ${name}`);
+  const url = new URL(testServerUrl());
   url.pathname = `/${name}`;
   const db = connectPostgres(url.toString(), 5);
   await migrateToLatest(db as Kysely<unknown>);
@@ -39,13 +63,7 @@ export async function createTestDatabase(prefix = 'bmx_test'): Promise<TestDatab
     url: url.toString(),
     async drop() {
       await db.destroy();
-      const dropper = new Client({ connectionString: admin });
-      await dropper.connect();
-      try {
-        await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await dropper.end();
-      }
+      await runAsServerAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     },
   };
 }

@@ -8,7 +8,18 @@ import { CreateSecretCommand, DeleteSecretCommand, PutSecretValueCommand } from 
 import { getSecretsManagerClient, resetAwsClients, resetSecretCache } from '@bmx/aws-clients';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { connectPostgres, createTestDatabase, resolveDatabaseUrl, sql, testServerUrl, type Kysely, type Database, type TestDatabase } from '../../src';
+import {
+  connectPostgres,
+  createTestDatabase,
+  rdsSecretJson,
+  resolveDatabaseUrl,
+  runAsServerAdmin,
+  sql,
+  testServerUrl,
+  type Kysely,
+  type Database,
+  type TestDatabase,
+} from '../../src';
 
 const suffix = randomUUID().replace(/-/g, '').slice(0, 10);
 const roles = { first: `bmx_rot_a_${suffix}`, second: `bmx_rot_b_${suffix}` };
@@ -18,27 +29,7 @@ let test: TestDatabase;
 let secretArn: string;
 let db: Kysely<Database> | undefined;
 
-async function admin(statement: string): Promise<void> {
-  const client = new Client({ connectionString: testServerUrl() });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
-
-function secretFor(which: keyof typeof roles): string {
-  const server = new URL(testServerUrl());
-  return JSON.stringify({
-    engine: 'postgres',
-    host: server.hostname,
-    port: Number(server.port || 5432),
-    username: roles[which],
-    password: passwords[which],
-    dbname: new URL(test.url).pathname.slice(1),
-  });
-}
+const secretFor = (which: keyof typeof roles) => rdsSecretJson(test.url, { username: roles[which], password: passwords[which] });
 
 const currentUser = async (executor: Kysely<Database>) => (await sql<{ user: string }>`select current_user as "user"`.execute(executor)).rows[0]!.user;
 
@@ -47,7 +38,7 @@ beforeAll(async () => {
   resetSecretCache();
   test = await createTestDatabase('db_secret');
   for (const which of ['first', 'second'] as const) {
-    await admin(`CREATE ROLE ${roles[which]} LOGIN PASSWORD '${passwords[which]}'`);
+    await runAsServerAdmin(`CREATE ROLE ${roles[which]} LOGIN PASSWORD '${passwords[which]}'`);
     await sql`GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${sql.id(roles[which])}`.execute(test.db);
   }
   const created = await getSecretsManagerClient().send(new CreateSecretCommand({ Name: `bmx/test/db-${suffix}`, SecretString: secretFor('first') }));
@@ -57,7 +48,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await db?.destroy();
   await test?.drop();
-  for (const role of Object.values(roles)) await admin(`DROP ROLE IF EXISTS ${role}`);
+  for (const role of Object.values(roles)) await runAsServerAdmin(`DROP ROLE IF EXISTS ${role}`);
   if (secretArn) await getSecretsManagerClient().send(new DeleteSecretCommand({ SecretId: secretArn, ForceDeleteWithoutRecovery: true }));
   resetAwsClients();
 });
@@ -88,7 +79,7 @@ describe('database credentials from DATABASE_SECRET_ARN', () => {
     expect(await currentUser(db)).toBe(roles.first);
 
     // The rotation retires the old role; its open session lives on, new logins are refused (SQLSTATE 28000).
-    await admin(`ALTER ROLE ${roles.first} NOLOGIN`);
+    await runAsServerAdmin(`ALTER ROLE ${roles.first} NOLOGIN`);
     const refused = new Client({ connectionString: `postgres://${roles.first}:${passwords.first}@${new URL(testServerUrl()).host}${new URL(test.url).pathname}` });
     await expect(refused.connect()).rejects.toMatchObject({ code: '28000' });
 
