@@ -6,5 +6,6 @@ export { zipDirectory, zipFiles } from './zip';
 export { bundleLambda, bundleLambdaWithMetafile, LAMBDA_EXTERNALS, type BundleLambdaOptions } from './bundle';
 export { startGate, type Gate } from './gate';
 export { waitFor, type WaitForOptions } from './wait-for';
+export { collectMessages } from './collect-messages';
 export { startSchedulerServer, fireSchedule, type SchedulerServer, type SchedulerServerOptions, type ScheduleRun } from './scheduler/server';
 export { parseScheduleExpression, ScheduleExpressionError, type ScheduleExpression } from './scheduler/expression';
