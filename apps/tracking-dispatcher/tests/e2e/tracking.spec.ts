@@ -3,10 +3,10 @@
 // parcels stop being dispatched; a carrier outage opens its circuit and nothing reaches the DLQ while it is open;
 // poison messages of every shape are reported and dead-lettered while good ones beside them are tracked.
 import { CreateEventSourceMappingCommand, CreateFunctionCommand, DeleteEventSourceMappingCommand, DeleteFunctionCommand } from '@aws-sdk/client-lambda';
-import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { getLambdaClient, getSqsClient, invokeJson, LambdaFunctionError, resetAwsClients } from '@bmx/aws-clients';
 import { createTestDatabase, sql, type TestDatabase } from '@bmx/db';
-import { bundleLambda, ensureQueue, waitFor, zipDirectory, type ProvisionedQueue } from '@bmx/local-aws';
+import { bundleLambda, collectMessages, ensureQueue, waitFor, zipDirectory, type ProvisionedQueue } from '@bmx/local-aws';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -276,21 +276,7 @@ describe('poison messages', () => {
     await getSqsClient().send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: JSON.stringify({ book_id: good }) }));
     await waitFor('the good message tracked', () => checked(good));
 
-    const wanted = new Set(Object.values(poison));
-    const dead = new Map<string, number>();
-    await waitFor(
-      'every poison message in the DLQ',
-      async () => {
-        const out = await getSqsClient().send(
-          new ReceiveMessageCommand({ QueueUrl: queue.dlq!.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, MessageSystemAttributeNames: ['All'] }),
-        );
-        for (const message of out.Messages ?? []) {
-          if (wanted.has(message.Body!)) dead.set(message.Body!, Number(message.Attributes?.['ApproximateReceiveCount']));
-        }
-        return dead.size === wanted.size;
-      },
-      { timeoutMs: 60_000 },
-    );
+    const dead = await collectMessages(queue.dlq!.url, Object.values(poison), { timeoutMs: 60_000 });
     // Delivered (and reported) at least maxReceiveCount times before SQS moved each one; the count goes on in the DLQ.
     for (const count of dead.values()) expect(count).toBeGreaterThanOrEqual(3);
   });
