@@ -5,17 +5,15 @@
 // The test server trusts connections from 127.0.0.1 (pg_hba `trust`): it would accept any password, so a password
 // rotation proves nothing there. The rotation moves the secret to another role and retires the old role with
 // NOLOGIN, so the old credentials are really refused (SQLSTATE 28000).
-import { CreateEventSourceMappingCommand, CreateFunctionCommand, DeleteEventSourceMappingCommand, DeleteFunctionCommand, InvokeCommand } from '@aws-sdk/client-lambda';
+import { CreateEventSourceMappingCommand, DeleteEventSourceMappingCommand, InvokeCommand } from '@aws-sdk/client-lambda';
 import { CreateSecretCommand, DeleteSecretCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { getLambdaClient, getSecretsManagerClient, invokeJson, resetAwsClients, sendJsonMessage } from '@bmx/aws-clients';
-import { bundleApp, type BundleManifest } from '@bmx/deploy';
-import { createTestDatabase, sql, testServerUrl, type TestDatabase } from '@bmx/db';
+import { createTestDatabase, rdsSecretJson, runAsServerAdmin, sql, type TestDatabase } from '@bmx/db';
 import { ensureBucket, ensureQueue, waitFor, type ProvisionedQueue } from '@bmx/local-aws';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Client } from 'pg';
+import { deployProcessorForTest, type DeployedProcessor } from '../support/deploy';
 import { syntheticBookPhoto, toJpeg } from '../support/synthetic';
 import { createJob, dropTestDatabase, seedBook } from '../support/seed';
 
@@ -33,30 +31,9 @@ let test: TestDatabase;
 let queue: ProvisionedQueue;
 let secretArn: string;
 let mappingId: string | undefined;
-let buildDir: string;
-let manifest: BundleManifest;
+let processor: DeployedProcessor | undefined;
 
-async function admin(statement: string): Promise<void> {
-  const client = new Client({ connectionString: testServerUrl() });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
-
-function secretFor(which: keyof typeof roles): string {
-  const server = new URL(testServerUrl());
-  return JSON.stringify({
-    engine: 'postgres',
-    host: server.hostname,
-    port: Number(server.port || 5432),
-    username: roles[which],
-    password: passwords[which],
-    dbname: new URL(test.url).pathname.slice(1),
-  });
-}
+const secretFor = (which: keyof typeof roles) => rdsSecretJson(test.url, { username: roles[which], password: passwords[which] });
 
 /** Roles with a session open on the test database right now (the Lambda keeps its pool between invocations). */
 async function sessionRoles(): Promise<string[]> {
@@ -80,7 +57,7 @@ beforeAll(async () => {
   resetAwsClients();
   test = await createTestDatabase('imgproc_secret');
   for (const which of ['first', 'second'] as const) {
-    await admin(`CREATE ROLE ${roles[which]} LOGIN PASSWORD '${passwords[which]}'`);
+    await runAsServerAdmin(`CREATE ROLE ${roles[which]} LOGIN PASSWORD '${passwords[which]}'`);
     await sql`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${sql.id(roles[which])}`.execute(test.db);
     await sql`GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO ${sql.id(roles[which])}`.execute(test.db);
   }
@@ -88,22 +65,11 @@ beforeAll(async () => {
   await ensureBucket(bucket);
   queue = await ensureQueue({ name: `imgproc-secret-${suffix}`, visibilityTimeoutSeconds: 10, maxReceiveCount: 3 });
 
-  buildDir = mkdtempSync(path.join(tmpdir(), 'imgproc-secret-'));
-  const [built] = await bundleApp(appDir, { outRoot: buildDir });
-  manifest = JSON.parse(readFileSync(path.join(buildDir, 'image-processor', 'manifest.json'), 'utf8')) as BundleManifest;
-  await getLambdaClient().send(
-    new CreateFunctionCommand({
-      FunctionName: functionName,
-      Runtime: 'nodejs20.x',
-      Role: 'arn:aws:iam::000000000000:role/local',
-      Handler: 'index.handler',
-      Timeout: 60,
-      MemorySize: 1024,
-      Code: { ZipFile: readFileSync(built!.zipPath) },
-      // No DATABASE_URL: the credentials come from the secret only.
-      Environment: { Variables: { DATABASE_SECRET_ARN: secretArn, IMAGES_BUCKET: bucket, VISIBILITY_TIMEOUT_SECONDS: '10' } },
-    }),
-  );
+  processor = await deployProcessorForTest({
+    functionName,
+    // No DATABASE_URL: the credentials come from the secret only.
+    environment: { DATABASE_SECRET_ARN: secretArn, IMAGES_BUCKET: bucket, VISIBILITY_TIMEOUT_SECONDS: '10' },
+  });
   await expect(invokeJson(functionName, { smoke_test: true })).resolves.toEqual({ ok: true, smokeTest: true });
   mappingId = (
     await getLambdaClient().send(
@@ -114,18 +80,17 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (mappingId) await getLambdaClient().send(new DeleteEventSourceMappingCommand({ UUID: mappingId }));
-  await getLambdaClient().send(new DeleteFunctionCommand({ FunctionName: functionName })).catch(() => undefined);
+  await processor?.remove();
   if (test) await dropTestDatabase(test);
-  for (const role of Object.values(roles)) await admin(`DROP ROLE IF EXISTS ${role}`);
+  for (const role of Object.values(roles)) await runAsServerAdmin(`DROP ROLE IF EXISTS ${role}`);
   if (secretArn) await getSecretsManagerClient().send(new DeleteSecretCommand({ SecretId: secretArn, ForceDeleteWithoutRecovery: true }));
-  if (buildDir) rmSync(buildDir, { recursive: true, force: true });
   resetAwsClients();
 });
 
 describe('image-processor Lambda with DATABASE_SECRET_ARN', () => {
   it('runs the bundle with the pinned aws-clients, the version that has the secret reader', () => {
     const libVersion = (JSON.parse(readFileSync(path.resolve(appDir, '../../libs/aws-clients/package.json'), 'utf8')) as { version: string }).version;
-    expect(manifest.awsClients).toEqual({ version: libVersion, source: 'pinned' });
+    expect(processor!.manifest.awsClients).toEqual({ version: libVersion, source: 'pinned' });
   });
 
   it('processes a job from the queue as the role the secret names', async () => {
@@ -141,8 +106,8 @@ describe('image-processor Lambda with DATABASE_SECRET_ARN', () => {
   it('after a rotation, the warm function re-reads the secret once the old credentials are refused', async () => {
     await getSecretsManagerClient().send(new PutSecretValueCommand({ SecretId: secretArn, SecretString: secretFor('second') }));
     // Retire the old role: new logins are refused, and its open sessions (the warm function's pool) are ended.
-    await admin(`ALTER ROLE ${roles.first} NOLOGIN`);
-    await admin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '${roles.first}'`);
+    await runAsServerAdmin(`ALTER ROLE ${roles.first} NOLOGIN`);
+    await runAsServerAdmin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '${roles.first}'`);
     await waitFor('the old role to have no session', async () => (await sessionRoles()).length === 0);
 
     // Invoked directly (an SQS-shaped event) to read this invocation's log tail.
