@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { bundleApp, deployApp, LIVE_ALIAS, type BundleManifest } from '../../src';
+import { copySampleApp, setFirstFunctionField } from '../support/sample-app';
 
 const appDir = path.join(__dirname, '../fixtures/sample-app');
 const envName = `t${Date.now().toString(36)}`;
@@ -35,16 +36,13 @@ describe('bundleApp', () => {
   });
 
   it('fails when a zip is over its budget', async () => {
-    const tight = mkdtempSync(path.join(tmpdir(), 'bmx-budget-'));
+    const tight = copySampleApp();
     try {
-      const { cpSync, writeFileSync } = await import('node:fs');
-      cpSync(appDir, tight, { recursive: true });
-      const config = JSON.parse(readFileSync(path.join(tight, 'lambda.deploy.json'), 'utf8'));
-      config.functions[0].budgetKiB = 0.1;
-      writeFileSync(path.join(tight, 'lambda.deploy.json'), JSON.stringify(config));
-      await expect(bundleApp(tight, { outRoot })).rejects.toThrow(/over budget.*worker/);
+      setFirstFunctionField(tight, 'budgetKiB', 0.1);
+      // Its own outRoot: the copy has the fixture's name, and the deploys below use the shared one.
+      await expect(bundleApp(tight, { outRoot: path.join(path.dirname(tight), 'dist') })).rejects.toThrow(/over budget.*worker/);
     } finally {
-      rmSync(tight, { recursive: true, force: true });
+      rmSync(path.dirname(tight), { recursive: true, force: true });
     }
   });
 });

@@ -6,10 +6,11 @@ import { GetScheduleCommand, ResourceNotFoundException } from '@aws-sdk/client-s
 import { getLambdaClient, getSchedulerClient, resetAwsClients } from '@bmx/aws-clients';
 import { createTestDatabase, type TestDatabase } from '@bmx/db';
 import { fireSchedule as fire } from '@bmx/local-aws';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { deployApp, LIVE_ALIAS, LOCAL_SCHEDULER_ROLE_ARN, type FunctionDeployResult } from '../../src';
+import { copySampleApp, setFirstFunctionField } from '../support/sample-app';
 
 const repoRoot = path.resolve(__dirname, '../../../..');
 let scratch: string;
@@ -33,18 +34,12 @@ describe('deployApp wires the schedule through EventBridge Scheduler', () => {
   let outRoot: string;
 
   /** Rewrites the copied app's schedule (undefined removes it). */
-  function setSchedule(schedule: unknown): void {
-    const file = path.join(appDir, 'lambda.deploy.json');
-    const config = JSON.parse(readFileSync(file, 'utf8'));
-    config.functions[0].schedule = schedule;
-    writeFileSync(file, JSON.stringify(config, null, 2));
-  }
+  const setSchedule = (schedule: unknown) => setFirstFunctionField(appDir, 'schedule', schedule);
   const deploy = async (): Promise<FunctionDeployResult> => (await deployApp(appDir, { envName, outRoot }))[0]!;
 
   beforeAll(() => {
-    appDir = path.join(scratch, 'sample-app');
+    appDir = copySampleApp(scratch);
     outRoot = path.join(scratch, 'dist');
-    cpSync(path.join(__dirname, '../fixtures/sample-app'), appDir, { recursive: true });
     setSchedule({ expression: 'rate(1 hour)', input: { scheduled: true, from: 'lambda.deploy.json' } });
   });
 

@@ -1,8 +1,8 @@
 // What a function's environment is at deploy time: passEnv, optionalPassEnv and the passEnvOneOf alternatives.
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { functionEnvironment, loadDeployConfig, type FunctionSpec } from '../../src';
+import { copySampleApp, setFirstFunctionField } from '../support/sample-app';
 
 const ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:bmx/prod/db-AbC123';
 const fn: FunctionSpec = {
@@ -48,16 +48,12 @@ describe('functionEnvironment', () => {
 describe('passEnvOneOf in lambda.deploy.json', () => {
   let appDir: string;
   beforeEach(() => {
-    appDir = path.join(mkdtempSync(path.join(tmpdir(), 'bmx-pass-env-')), 'sample-app');
-    cpSync(path.join(__dirname, '../fixtures/sample-app'), appDir, { recursive: true });
+    appDir = copySampleApp();
   });
   afterEach(() => rmSync(path.dirname(appDir), { recursive: true, force: true }));
 
   const withGroups = (groups: unknown) => {
-    const file = path.join(appDir, 'lambda.deploy.json');
-    const config = JSON.parse(readFileSync(file, 'utf8'));
-    config.functions[0].passEnvOneOf = groups;
-    writeFileSync(file, JSON.stringify(config));
+    setFirstFunctionField(appDir, 'passEnvOneOf', groups);
     return () => loadDeployConfig(appDir, 'test');
   };
 

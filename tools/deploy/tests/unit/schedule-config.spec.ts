@@ -1,23 +1,19 @@
 // A function's `schedule` in lambda.deploy.json, and the role schedules run as.
 import { ConfigError } from '@bmx/aws-clients';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { loadDeployConfig, LOCAL_SCHEDULER_ROLE_ARN, schedulerRoleArn } from '../../src';
+import { copySampleApp, setFirstFunctionField } from '../support/sample-app';
 
 describe('schedule in lambda.deploy.json', () => {
   let appDir: string;
   beforeEach(() => {
-    appDir = path.join(mkdtempSync(path.join(tmpdir(), 'bmx-schedule-config-')), 'sample-app');
-    cpSync(path.join(__dirname, '../fixtures/sample-app'), appDir, { recursive: true });
+    appDir = copySampleApp();
   });
   afterEach(() => rmSync(path.dirname(appDir), { recursive: true, force: true }));
 
   const withSchedule = (schedule: unknown) => {
-    const file = path.join(appDir, 'lambda.deploy.json');
-    const config = JSON.parse(readFileSync(file, 'utf8'));
-    config.functions[0].schedule = schedule;
-    writeFileSync(file, JSON.stringify(config));
+    setFirstFunctionField(appDir, 'schedule', schedule);
     return () => loadDeployConfig(appDir, 'test');
   };
 
