@@ -1,7 +1,8 @@
 // The sample app fixture, copied where a test can change its lambda.deploy.json without touching the fixture.
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { loadDeployConfig } from '../../src';
 
 const FIXTURE = path.join(__dirname, '../fixtures/sample-app');
 
@@ -21,4 +22,20 @@ export function setFirstFunctionField(appDir: string, field: string, value: unkn
   const config = JSON.parse(readFileSync(file, 'utf8')) as { functions: Record<string, unknown>[] };
   config.functions[0]![field] = value;
   writeFileSync(file, JSON.stringify(config, null, 2));
+}
+
+/**
+ * A loader of the sample app's config (environment `test`) with one field of its first function set. Each call
+ * loads a fresh copy and removes it, so a test can `expect(loader).toThrow(...)` on a bad value.
+ */
+export function sampleConfigWith(field: string, value: unknown): () => ReturnType<typeof loadDeployConfig> {
+  return () => {
+    const appDir = copySampleApp();
+    try {
+      setFirstFunctionField(appDir, field, value);
+      return loadDeployConfig(appDir, 'test');
+    } finally {
+      rmSync(path.dirname(appDir), { recursive: true, force: true });
+    }
+  };
 }

@@ -1,8 +1,7 @@
 // What a function's environment is at deploy time: passEnv, optionalPassEnv and the passEnvOneOf alternatives.
-import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { functionEnvironment, loadDeployConfig, type FunctionSpec } from '../../src';
-import { copySampleApp, setFirstFunctionField } from '../support/sample-app';
+import { sampleConfigWith } from '../support/sample-app';
 
 const ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:bmx/prod/db-AbC123';
 const fn: FunctionSpec = {
@@ -46,16 +45,7 @@ describe('functionEnvironment', () => {
 });
 
 describe('passEnvOneOf in lambda.deploy.json', () => {
-  let appDir: string;
-  beforeEach(() => {
-    appDir = copySampleApp();
-  });
-  afterEach(() => rmSync(path.dirname(appDir), { recursive: true, force: true }));
-
-  const withGroups = (groups: unknown) => {
-    setFirstFunctionField(appDir, 'passEnvOneOf', groups);
-    return () => loadDeployConfig(appDir, 'test');
-  };
+  const withGroups = (groups: unknown) => sampleConfigWith('passEnvOneOf', groups);
 
   it('keeps a valid list of groups', () => {
     expect(withGroups([['A', 'B'], ['C']])().functions[0]!.passEnvOneOf).toEqual([['A', 'B'], ['C']]);

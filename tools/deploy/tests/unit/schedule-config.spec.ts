@@ -1,21 +1,10 @@
 // A function's `schedule` in lambda.deploy.json, and the role schedules run as.
 import { ConfigError } from '@bmx/aws-clients';
-import { rmSync } from 'node:fs';
-import path from 'node:path';
-import { loadDeployConfig, LOCAL_SCHEDULER_ROLE_ARN, schedulerRoleArn } from '../../src';
-import { copySampleApp, setFirstFunctionField } from '../support/sample-app';
+import { LOCAL_SCHEDULER_ROLE_ARN, schedulerRoleArn } from '../../src';
+import { sampleConfigWith } from '../support/sample-app';
 
 describe('schedule in lambda.deploy.json', () => {
-  let appDir: string;
-  beforeEach(() => {
-    appDir = copySampleApp();
-  });
-  afterEach(() => rmSync(path.dirname(appDir), { recursive: true, force: true }));
-
-  const withSchedule = (schedule: unknown) => {
-    setFirstFunctionField(appDir, 'schedule', schedule);
-    return () => loadDeployConfig(appDir, 'test');
-  };
+  const withSchedule = (schedule: unknown) => sampleConfigWith('schedule', schedule);
 
   it('keeps a valid schedule, with {env} substituted in its input', () => {
     const load = withSchedule({ expression: 'rate(1 hour)', input: { env: '{env}' }, timezone: 'Europe/London', flexibleWindowMinutes: 10, enabled: false });
