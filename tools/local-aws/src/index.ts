@@ -7,5 +7,6 @@ export { bundleLambda, bundleLambdaWithMetafile, LAMBDA_EXTERNALS, type BundleLa
 export { startGate, type Gate } from './gate';
 export { waitFor, type WaitForOptions } from './wait-for';
 export { collectMessages } from './collect-messages';
+export { queueDepth } from './queue-depth';
 export { startSchedulerServer, fireSchedule, type SchedulerServer, type SchedulerServerOptions, type ScheduleRun } from './scheduler/server';
 export { parseScheduleExpression, ScheduleExpressionError, type ScheduleExpression } from './scheduler/expression';

@@ -3,10 +3,10 @@
 // writing to the local S3 and a real PostgreSQL database.
 import { CreateEventSourceMappingCommand, DeleteEventSourceMappingCommand } from '@aws-sdk/client-lambda';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { GetQueueAttributesCommand, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { getLambdaClient, getS3Client, getSqsClient, invokeJson, resetAwsClients, sendJsonMessage } from '@bmx/aws-clients';
 import { createTestDatabase, type TestDatabase } from '@bmx/db';
-import { collectMessages, ensureBucket, ensureQueue, waitFor, type ProvisionedQueue } from '@bmx/local-aws';
+import { collectMessages, ensureBucket, ensureQueue, queueDepth, waitFor, type ProvisionedQueue } from '@bmx/local-aws';
 import { randomUUID } from 'node:crypto';
 import sharp from 'sharp';
 import { BACKGROUND_METHOD } from '../../src/background/remove-background';
@@ -74,12 +74,7 @@ async function objectBytes(key: string): Promise<Buffer> {
 
 /** Waits until no message of the main queue is waiting or in flight. */
 const queueDrained = () =>
-  waitFor('the queue to drain', async () => {
-    const { Attributes } = await getSqsClient().send(
-      new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
-    );
-    return Attributes?.['ApproximateNumberOfMessages'] === '0' && Attributes?.['ApproximateNumberOfMessagesNotVisible'] === '0' ? true : undefined;
-  }, { timeoutMs: 60_000 });
+  waitFor('the queue to drain', async () => (await queueDepth(queue.url)) === 0, { timeoutMs: 60_000 });
 
 describe('image-processor Lambda behind SQS', () => {
   it('answers the smoke test without touching anything', async () => {

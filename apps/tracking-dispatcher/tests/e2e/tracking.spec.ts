@@ -6,7 +6,7 @@ import { CreateEventSourceMappingCommand, CreateFunctionCommand, DeleteEventSour
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { getLambdaClient, getSqsClient, invokeJson, LambdaFunctionError, resetAwsClients } from '@bmx/aws-clients';
 import { createTestDatabase, sql, type TestDatabase } from '@bmx/db';
-import { bundleLambda, collectMessages, ensureQueue, waitFor, zipDirectory, type ProvisionedQueue } from '@bmx/local-aws';
+import { bundleLambda, collectMessages, ensureQueue, queueDepth, waitFor, zipDirectory, type ProvisionedQueue } from '@bmx/local-aws';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -142,10 +142,7 @@ it('tracks 1,000 books: dispatcher → SQS → worker → database, with the his
   expect(Number(events.n)).toBe(1000);
   const history = await listTrackingEvents(testDb.db, idsByCarrier.royal_mail[0]!);
   expect(history).toEqual([expect.objectContaining({ carrier: 'royal_mail', previous_status: null, status: 'In Transit' })]);
-  await waitFor('queue drained', async () => {
-    const d = await queueDepths(queue.url);
-    return d.visible === 0 && d.inFlight === 0;
-  }, FLOW);
+  await waitFor('queue drained', async () => (await queueDepth(queue.url)) === 0, FLOW);
 });
 
 it('stops dispatching delivered parcels', async () => {
@@ -165,10 +162,7 @@ it('stops dispatching delivered parcels', async () => {
     [null, 'In Transit'],
     ['In Transit', 'Delivered'],
   ]);
-  await waitFor('queue drained', async () => {
-    const d = await queueDepths(queue.url);
-    return d.visible === 0 && d.inFlight === 0;
-  }, FLOW);
+  await waitFor('queue drained', async () => (await queueDepth(queue.url)) === 0, FLOW);
 });
 
 it('a carrier outage opens its circuit; its messages wait in flight and none reach the DLQ', async () => {

@@ -3,11 +3,11 @@
 // it back with its data. Meanwhile the API answers with clear 503s and records the job it could not send as
 // queue_failed; after recovery the retry handler resends it, the job cut off mid-processing comes back from SQS, and
 // every job completes exactly once: none lost, none duplicated.
-import { GetQueueAttributesCommand, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { getSqsClient, resetAwsClients, resolveQueueUrl } from '@bmx/aws-clients';
 import { createTestDatabase, type TestDatabase } from '@bmx/db';
 import { deployApp } from '@bmx/deploy';
-import { ensureBucket, waitFor } from '@bmx/local-aws';
+import { ensureBucket, queueDepth, waitFor } from '@bmx/local-aws';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -38,13 +38,6 @@ interface ErrorBody {
 interface Registered {
   image: { id: number; is_primary: boolean };
   processing_job?: { job_id: string; outcome: string; status: string };
-}
-
-async function depth(queueUrl: string): Promise<number> {
-  const out = await getSqsClient().send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
-  );
-  return Number(out.Attributes?.['ApproximateNumberOfMessages']) + Number(out.Attributes?.['ApproximateNumberOfMessagesNotVisible']);
 }
 
 describe('the image pipeline through an S3/SQS outage', () => {
@@ -166,7 +159,7 @@ describe('the image pipeline through an S3/SQS outage', () => {
     // Nothing left behind: the queue is drained and nothing went to the DLQ.
     const queueUrl = await resolveQueueUrl({ name: queueName });
     const dlqUrl = await resolveQueueUrl({ name: `${queueName}-dlq` });
-    await waitFor('the queue to drain', async () => (await depth(queueUrl)) === 0);
-    expect(await depth(dlqUrl)).toBe(0);
+    await waitFor('the queue to drain', async () => (await queueDepth(queueUrl)) === 0);
+    expect(await queueDepth(dlqUrl)).toBe(0);
   });
 });

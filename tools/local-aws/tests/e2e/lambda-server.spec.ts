@@ -12,11 +12,11 @@ import {
   UpdateFunctionCodeCommand,
   waitUntilFunctionUpdatedV2,
 } from '@aws-sdk/client-lambda';
-import { GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { CreateBucketCommand, ListBucketsCommand } from '@aws-sdk/client-s3';
 import { getLambdaClient, getS3Client, getSqsClient, invokeJson, LambdaFunctionError, resetAwsClients, sendJsonMessages } from '@bmx/aws-clients';
 import { randomUUID } from 'node:crypto';
-import { ensureQueue, waitFor, zipFiles } from '../../src';
+import { ensureQueue, queueDepth, waitFor, zipFiles } from '../../src';
 
 const unique = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 
@@ -32,13 +32,6 @@ async function deploy(name: string, code: string, extra: { Timeout?: number; Env
       Code: { ZipFile: zipFiles({ 'index.js': code }) },
     }),
   );
-}
-
-async function queueDepth(url: string): Promise<number> {
-  const out = await getSqsClient().send(
-    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
-  );
-  return Number(out.Attributes?.['ApproximateNumberOfMessages'] ?? 0) + Number(out.Attributes?.['ApproximateNumberOfMessagesNotVisible'] ?? 0);
 }
 
 beforeAll(() => resetAwsClients());
