@@ -4,11 +4,11 @@
 // own code compiled, every npm package loaded from node_modules, as tsc output plus node_modules would be). Also each
 // zip's size. Every process starts from freshly seeded rows, so each of the runs does the same work.
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { getS3Client } from '@bmx/aws-clients';
+import { getS3Client, readAwsEnvironment } from '@bmx/aws-clients';
 import { createTestDatabase, type Database, type Kysely } from '@bmx/db';
 import { bundleApp, copyPackageClosure, functionEnvironment, loadDeployConfig } from '@bmx/deploy';
 import { imageObjectKey } from '@bmx/images';
-import { ensureBucket, ensureQueue, startLocalAws, zipDirectory } from '@bmx/local-aws';
+import { ensureBucket, ensureQueue, sqsEventRecord, startLocalAws, zipDirectory } from '@bmx/local-aws';
 import { build } from 'esbuild';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -104,23 +104,16 @@ function ensure(condition: boolean, what: string, result: unknown): void {
   if (!condition) throw new Error(`${what}; the handler answered ${JSON.stringify(result)?.slice(0, 2000)}`);
 }
 
-/** An SQS event of one record, shaped as Lambda's event-source mapping delivers it. */
+/** An SQS event of one record, as Lambda's event-source mapping would deliver it on a message's first receive. */
 function sqsEvent(queueArn: string, body: unknown) {
-  return {
-    Records: [
-      {
-        messageId: randomUUID(),
-        receiptHandle: `bench-${randomUUID()}`,
-        body: JSON.stringify(body),
-        attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(Date.now()), SenderId: 'bench', ApproximateFirstReceiveTimestamp: String(Date.now()) },
-        messageAttributes: {},
-        md5OfBody: '',
-        eventSource: 'aws:sqs',
-        eventSourceARN: queueArn,
-        awsRegion: process.env['AWS_REGION'] ?? 'us-east-1',
-      },
-    ],
+  const now = String(Date.now());
+  const message = {
+    MessageId: randomUUID(),
+    ReceiptHandle: `bench-${randomUUID()}`,
+    Body: JSON.stringify(body),
+    Attributes: { ApproximateReceiveCount: '1', SentTimestamp: now, SenderId: 'bench', ApproximateFirstReceiveTimestamp: now },
   };
+  return { Records: [sqsEventRecord(message, queueArn, readAwsEnvironment().region)] };
 }
 
 async function insertBook(db: Kysely<Database>, tracking?: { number: string; carrier: string }): Promise<number> {

@@ -1,7 +1,8 @@
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { getSqsClient, resolveQueueUrl } from '@bmx/aws-clients';
 import { randomUUID } from 'node:crypto';
 import type { InvocationOutcome } from './runner';
+import { sqsEventRecord } from './sqs-event';
 
 /** An SQS event-source mapping as the Lambda API describes it. */
 export interface EventSourceMapping {
@@ -18,25 +19,6 @@ export interface EventSourceMapping {
 
 type Invoke = (functionName: string, event: unknown) => Promise<InvocationOutcome>;
 type Log = (line: string) => void;
-
-function toRecord(message: Message, arn: string, region: string) {
-  return {
-    messageId: message.MessageId,
-    receiptHandle: message.ReceiptHandle,
-    body: message.Body ?? '',
-    attributes: message.Attributes ?? {},
-    messageAttributes: Object.fromEntries(
-      Object.entries(message.MessageAttributes ?? {}).map(([key, value]) => [
-        key,
-        { stringValue: value.StringValue, dataType: value.DataType, stringListValues: [], binaryListValues: [] },
-      ]),
-    ),
-    md5OfBody: message.MD5OfBody,
-    eventSource: 'aws:sqs',
-    eventSourceARN: arn,
-    awsRegion: region,
-  };
-}
 
 /**
  * Which messages of a batch count as failed. With ReportBatchItemFailures the handler's answer decides; an
@@ -108,7 +90,7 @@ export class SqsPoller {
         );
         const messages = out.Messages ?? [];
         if (messages.length === 0) continue;
-        const records = messages.map((m) => toRecord(m, this.mapping.EventSourceArn, this.region));
+        const records = messages.map((m) => sqsEventRecord(m, this.mapping.EventSourceArn, this.region));
         const outcome = await this.invoke(this.functionName, { Records: records });
         if (!outcome.ok) this.log(`${this.functionName} failed a batch of ${messages.length}: ${outcome.error.errorType} ${outcome.error.errorMessage}`);
         const failed = failedMessageIds(
