@@ -1,14 +1,19 @@
 // The Lambda entry point (handler string `index.handler` in the bundle). Configuration, the database pool and the
 // S3 client are set up once per execution environment, at init, and reused by every invocation.
-import { connectPostgres } from '@bmx/db';
+import { connectPostgres, pingDatabase } from '@bmx/db';
+import { withSmokeTest } from '@bmx/lambda-kit';
 import { loadConfig } from './config';
 import { logger } from './logger';
-import { createSqsHandler, type ImageProcessorHandler } from './sqs-handler';
+import { createSqsHandler } from './sqs-handler';
 import { s3ImageStore } from './storage';
 
 const config = loadConfig(process.env);
 // From a secret, the pool reads the credentials on its first query and again if the server refuses them (rotation).
 const db = connectPostgres(config.database, config.dbPoolSize);
 
-/** SQS event → `{ batchItemFailures }`; `{ smoke_test: true }` → `{ ok: true }`. */
-export const handler: ImageProcessorHandler = createSqsHandler({ db, store: s3ImageStore(config.imagesBucket), config, log: logger });
+/**
+ * SQS event → `{ batchItemFailures }`. The deploy's `{ smoke_test: true }` gets `{ smoke_test: 'ok' }` once the
+ * database accepted this version's credentials (a bad secret or URL fails the smoke test, and the deploy keeps
+ * `live` where it was).
+ */
+export const handler = withSmokeTest(() => pingDatabase(db), createSqsHandler({ db, store: s3ImageStore(config.imagesBucket), config, log: logger }));

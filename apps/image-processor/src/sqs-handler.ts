@@ -1,16 +1,10 @@
 import type { SQSBatchItemFailure, SQSBatchResponse } from 'aws-lambda';
 import { describeError } from './logger';
 import { processJob, type JobDependencies } from './process-job';
-import { isSmokeTest, parseRecord, sqsRecordsOf } from './sqs-records';
-
-/** The answer to the deploy pipeline's smoke test. */
-export interface SmokeTestResponse {
-  ok: true;
-  smokeTest: true;
-}
+import { parseRecord, sqsRecordsOf } from './sqs-records';
 
 /** The Lambda handler's shape: an SQS event in, the partial batch response out. */
-export type ImageProcessorHandler = (event: unknown) => Promise<SQSBatchResponse | SmokeTestResponse>;
+export type ImageProcessorHandler = (event: unknown) => Promise<SQSBatchResponse>;
 
 /**
  * Builds the SQS handler around its dependencies. Records are handled one after another (a 2-core Lambda gains
@@ -20,7 +14,6 @@ export type ImageProcessorHandler = (event: unknown) => Promise<SQSBatchResponse
  */
 export function createSqsHandler(deps: JobDependencies): ImageProcessorHandler {
   return async (event) => {
-    if (isSmokeTest(event)) return { ok: true, smokeTest: true };
     const records = sqsRecordsOf(event);
     if (!records) {
       deps.log.error('event is not an SQS event; nothing to process', { eventType: typeof event });

@@ -12,11 +12,6 @@ export function parseRecord(record: Pick<SQSRecord, 'messageId' | 'body'>): Pars
   return result.ok ? { ok: true, messageId: record.messageId, message: result.message } : { ok: false, messageId: record.messageId, reason: result.reason };
 }
 
-/** The deploy pipeline's `{"smoke_test": true}` invocation, which must answer without touching anything. */
-export function isSmokeTest(event: unknown): boolean {
-  return typeof event === 'object' && event !== null && (event as { smoke_test?: unknown }).smoke_test === true;
-}
-
 /** The shape of an SQS event with at least a Records array, as far as the handler relies on it. */
 export function sqsRecordsOf(event: unknown): SQSRecord[] | undefined {
   if (typeof event !== 'object' || event === null) return undefined;

@@ -2,7 +2,7 @@ import { GetFunctionCommand } from '@aws-sdk/client-lambda';
 import { HeadBucketCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import { getLambdaClient, getS3Client, getSqsClient, type QueueRef } from '@bmx/aws-clients';
-import { sql, type Database, type Kysely } from '@bmx/db';
+import { pingDatabase, type Database, type Kysely } from '@bmx/db';
 import { describeAwsError } from '../errors';
 
 export type CheckStatus = 'healthy' | 'degraded' | 'unhealthy' | 'skipped';
@@ -69,7 +69,7 @@ async function timed(name: string, timeoutMs: number, check: (signal: AbortSigna
 }
 
 async function checkDatabase(db: Kysely<Database>): Promise<Outcome> {
-  await sql`SELECT 1`.execute(db);
+  await pingDatabase(db);
   return { status: 'healthy' };
 }
 

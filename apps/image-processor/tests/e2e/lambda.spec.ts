@@ -39,7 +39,7 @@ beforeAll(async () => {
   });
   photo = await toJpeg(syntheticBookPhoto({ surface: 'noisy', cover: [30, 60, 120] }));
   // Warm the function (and check it loads) before the poller starts feeding it.
-  await expect(invokeJson(functionName, { smoke_test: true })).resolves.toEqual({ ok: true, smokeTest: true });
+  await expect(invokeJson(functionName, { smoke_test: true })).resolves.toEqual({ smoke_test: 'ok' });
   const mapping = await getLambdaClient().send(
     new CreateEventSourceMappingCommand({
       FunctionName: functionName,
@@ -77,8 +77,23 @@ const queueDrained = () =>
   waitFor('the queue to drain', async () => (await queueDepth(queue.url)) === 0, { timeoutMs: 60_000 });
 
 describe('image-processor Lambda behind SQS', () => {
-  it('answers the smoke test without touching anything', async () => {
-    await expect(invokeJson(functionName, { smoke_test: true })).resolves.toEqual({ ok: true, smokeTest: true });
+  it('answers the smoke test once the database answers', async () => {
+    await expect(invokeJson(functionName, { smoke_test: true })).resolves.toEqual({ smoke_test: 'ok' });
+  });
+
+  it('fails the smoke test when the database refuses it, so a deploy would keep live where it was', async () => {
+    const broken = `image-processor-nodb-${suffix}`;
+    const wrongDatabase = new URL(test.url);
+    wrongDatabase.pathname = `/no_such_db_${suffix.replace(/-/g, '_')}`;
+    const deployed = await deployProcessorForTest({
+      functionName: broken,
+      environment: { DATABASE_URL: wrongDatabase.toString(), IMAGES_BUCKET: bucket, VISIBILITY_TIMEOUT_SECONDS: '10' },
+    });
+    try {
+      await expect(invokeJson(broken, { smoke_test: true })).rejects.toMatchObject({ name: 'LambdaFunctionError', message: expect.stringMatching(/no_such_db/) });
+    } finally {
+      await deployed.remove();
+    }
   });
 
   it('happy path: a processed PNG and a JPEG thumbnail appear, the gallery is renumbered', async () => {

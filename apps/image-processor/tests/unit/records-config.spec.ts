@@ -1,6 +1,6 @@
 import { ConfigError } from '@bmx/aws-clients';
 import { loadConfig } from '../../src/config';
-import { isSmokeTest, parseRecord, sqsRecordsOf } from '../../src/sqs-records';
+import { parseRecord, sqsRecordsOf } from '../../src/sqs-records';
 
 const JOB = '5f0c6f2e-8a41-4d55-9d7e-0b7f6c1e2a3b';
 
@@ -29,12 +29,6 @@ describe('parseRecord', () => {
 });
 
 describe('event shapes', () => {
-  it('recognises only a literal smoke test', () => {
-    expect(isSmokeTest({ smoke_test: true })).toBe(true);
-    expect(isSmokeTest({ smoke_test: 'true' })).toBe(false);
-    expect(isSmokeTest(null)).toBe(false);
-  });
-
   it('finds the Records array, or nothing', () => {
     expect(sqsRecordsOf({ Records: [] })).toEqual([]);
     expect(sqsRecordsOf({ Records: 'x' })).toBeUndefined();

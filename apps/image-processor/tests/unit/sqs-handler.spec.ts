@@ -26,11 +26,6 @@ function handlerWith(logger: Logger) {
 }
 
 describe('createSqsHandler', () => {
-  it('answers the smoke test', async () => {
-    const { logger } = recordingLogger();
-    await expect(handlerWith(logger)({ smoke_test: true })).resolves.toEqual({ ok: true, smokeTest: true });
-  });
-
   it('reports each malformed record with a logged reason, without throwing for the batch', async () => {
     const { logger, lines } = recordingLogger();
     const result = await handlerWith(logger)({

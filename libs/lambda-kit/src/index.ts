@@ -1,0 +1,1 @@
+export { isSmokeTestEvent, withSmokeTest, type SmokeTestAnswer, type SmokeTestEvent } from './smoke-test';
