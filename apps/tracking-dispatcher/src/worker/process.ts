@@ -74,8 +74,11 @@ export async function processRecord(deps: WorkerDeps, record: SQSRecord): Promis
     .where('id', '=', bookId)
     .executeTakeFirst();
   if (!book) {
-    log('warn', 'book not found; message acknowledged', { messageId: record.messageId, bookId });
-    return 'acknowledged';
+    // The dispatcher only sends books that exist, so an unknown id means a wrong producer (another environment, a
+    // hand-sent message) or a book deleted in the meantime: reported, so it ends in the DLQ where someone can look,
+    // rather than vanishing.
+    log('error', 'book not found; message reported as failed', { messageId: record.messageId, bookId });
+    return 'failed';
   }
   if (!book.tracking_active || !book.tracking_number) {
     log('info', 'book no longer tracked; message acknowledged', { messageId: record.messageId, bookId });

@@ -131,15 +131,21 @@ describe('processBatch', () => {
     expect(await listTrackingEvents(testDb.db, id)).toEqual([]);
   });
 
-  it('acknowledges (does not retry) missing books, untracked books and numbers with no carrier', async () => {
+  it('acknowledges (does not retry) untracked books and numbers with no carrier', async () => {
     const noCarrier = await book('not-a-tracking-number');
     const inactive = await book('1234567890', { tracking_active: false });
-    const records = [record({ book_id: 99_999_999 }), record({ book_id: noCarrier }), record({ book_id: inactive })];
-    expect(await failedIds(batch(...records))).toEqual([]);
+    expect(await failedIds(batch(record({ book_id: noCarrier }), record({ book_id: inactive })))).toEqual([]);
     expect(fake.requests).toHaveLength(0);
     expect(logs.map((l) => l.message)).toEqual(
-      expect.arrayContaining(['book not found; message acknowledged', 'no carrier for tracking number; message acknowledged', 'book no longer tracked; message acknowledged']),
+      expect.arrayContaining(['no carrier for tracking number; message acknowledged', 'book no longer tracked; message acknowledged']),
     );
+  });
+
+  it('reports a message for a book that does not exist, so it reaches the DLQ instead of vanishing', async () => {
+    const unknown = record({ book_id: 99_999_999 });
+    expect(await failedIds(batch(unknown))).toEqual([unknown.messageId]);
+    expect(fake.requests).toHaveLength(0);
+    expect(logs).toEqual(expect.arrayContaining([expect.objectContaining({ level: 'error', message: 'book not found; message reported as failed' })]));
   });
 
   it('reports malformed messages as failures, with the reason logged', async () => {
