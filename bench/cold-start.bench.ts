@@ -18,7 +18,6 @@ import { builtinModules } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { createApiKey } from '../apps/api/src/auth';
 import { fmt, print, type BenchTable } from './lib/report';
 
 const root = path.resolve(__dirname, '..');
@@ -299,6 +298,22 @@ async function measure(file: string, handlerExport: string, scenario: Scenario, 
   return { load: median(runs.map((r) => r.load)), invoke: median(runs.map((r) => r.invoke)), rss: median(runs.map((r) => r.rss)) };
 }
 
+/**
+ * An editor key in `databaseUrl`, made by the API's own CLI in a process of its own: bench is a tool, and tools do
+ * not import apps (module boundaries), so it runs the app's entry point as `npm start` does.
+ */
+async function createApiKey(databaseUrl: string): Promise<string> {
+  const cli = path.join(root, 'apps/api/src/cli/create-api-key.ts');
+  const { stdout } = await execFileAsync(process.execPath, ['--conditions=@bmx/source', '--import', 'tsx', cli, 'bench', 'editor'], {
+    cwd: root,
+    env: { ...process.env, DATABASE_URL: databaseUrl },
+    encoding: 'utf8',
+  });
+  const key = stdout.trim();
+  if (!/^\S+$/.test(key)) throw new Error(`create-api-key printed ${JSON.stringify(stdout)}, not one key`);
+  return key;
+}
+
 /** Answers every tracking request with DHL's in-transit document, as DHL's API would for a parcel on its way. */
 async function startDhlStandIn(): Promise<{ url: string; requests: () => number; close(): Promise<void> }> {
   const body = readFileSync(DHL_IN_TRANSIT);
@@ -336,7 +351,7 @@ export async function coldStartBench(): Promise<BenchTable> {
       // The stand-in does not check it; the worker refuses to start without one.
       DHL_API_KEY: 'bench-placeholder',
     };
-    const { key: apiKey } = await createApiKey(database.db, { name: 'bench', role: 'editor' });
+    const apiKey = await createApiKey(database.url);
     const apps = readdirSync(path.join(root, 'apps')).filter((app) => existsSync(path.join(root, 'apps', app, 'lambda.deploy.json')));
     const httpTemplate = loadDeployConfig(path.join(root, 'apps/api'), ENV_NAME).functions.find((fn) => fn.id === 'http')?.smokeTest as
       | Record<string, unknown>
