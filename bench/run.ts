@@ -1,12 +1,14 @@
 // npm run bench [-- name ...]: runs the benchmarks (all, or those named), prints each table, and writes
-// bench/RESULTS.md. Benchmarks are never part of npm test's pass/fail.
-import { writeFileSync } from 'node:fs';
+// bench/RESULTS.md: all of it after a full run, only the named benchmarks' sections after a partial one.
+// Benchmarks are never part of npm test's pass/fail.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { clientReuseBench } from './client-reuse.bench';
 import { apiBench } from './api.bench';
 import { coldStartBench } from './cold-start.bench';
 import { externalBench } from './external';
 import { machine, print, toMarkdown, type BenchTable } from './lib/report';
+import { mergeResults } from './lib/results';
 
 const benches: Record<string, () => Promise<BenchTable>> = {
   'client-reuse': clientReuseBench,
@@ -29,15 +31,24 @@ async function main(): Promise<void> {
     print(table);
     tables.push(table);
   }
-  const header = [
-    '# Benchmark results',
-    '',
-    `Made by \`npm run bench${wanted.length ? ` -- ${wanted.join(' ')}` : ''}\` on ${new Date().toISOString().slice(0, 10)}.`,
-    `Machine: ${machine()}.`,
-    'Every figure and ratio in a table was measured side by side in the same run; loopback servers only.',
-    '',
-  ].join('\n');
-  writeFileSync(path.join(__dirname, 'RESULTS.md'), `${header}\n${tables.map(toMarkdown).join('\n')}`);
+  const file = path.join(__dirname, 'RESULTS.md');
+  const today = new Date().toISOString().slice(0, 10);
+  if (wanted.length && existsSync(file)) {
+    const previous = readFileSync(file, 'utf8');
+    const sameMachine = previous.includes(`Machine: ${machine()}.`);
+    const note = `The ${wanted.join(', ')} section${wanted.length > 1 ? 's were' : ' was'} re-run alone on ${today} (\`npm run bench -- ${wanted.join(' ')}\`, ${sameMachine ? 'same machine' : machine()}).`;
+    writeFileSync(file, mergeResults(previous, tables, { names: wanted, note }));
+  } else {
+    const header = [
+      '# Benchmark results',
+      '',
+      `Made by \`npm run bench${wanted.length ? ` -- ${wanted.join(' ')}` : ''}\` on ${today}.`,
+      `Machine: ${machine()}.`,
+      'Every figure and ratio in a table was measured side by side in the same run; loopback servers only.',
+      '',
+    ].join('\n');
+    writeFileSync(file, `${header}\n${tables.map(toMarkdown).join('\n')}`);
+  }
   process.stdout.write('\nwrote bench/RESULTS.md\n');
 }
 
