@@ -1,19 +1,7 @@
-import baseConfig from '../../eslint.config.mjs';
+import libConfig from '../../eslint.lib.mjs';
 
 export default [
-  ...baseConfig,
-  {
-    files: ['**/*.json'],
-    rules: {
-      '@nx/dependency-checks': [
-        'error',
-        { ignoredFiles: ['{projectRoot}/eslint.config.{js,cjs,mjs,ts,cts,mts}', '{projectRoot}/tests/**/*'] },
-      ],
-    },
-    languageOptions: {
-      parser: await import('jsonc-eslint-parser'),
-    },
-  },
+  ...libConfig,
   {
     // The one place AWS clients are constructed.
     files: ['src/**/*.ts'],
