@@ -32,7 +32,9 @@ export async function deployApp(appDir: string, options: DeployAppOptions): Prom
     const environment = functionEnvironment(fn, process.env, options.extraEnv);
     const result = await deployFunction(fn, readFileSync(zipPath), environment);
     results.push(result);
-    const outcome = result.unchanged ? 'unchanged, not redeployed' : `version ${result.version}, smoke test ${result.smokeTest}`;
+    const outcome = result.unchanged
+      ? 'unchanged, not redeployed'
+      : `version ${result.version}${result.changed ? ` (changed: ${result.changed.join(', ')})` : ''}, smoke test ${result.smokeTest}`;
     log(`${fn.name}: ${outcome}${result.error ? ` (${result.error})` : ''}`);
     if (result.smokeTest === 'passed') {
       await wireSqsTrigger(fn);

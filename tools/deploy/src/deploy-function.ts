@@ -37,6 +37,8 @@ export interface FunctionDeployResult {
   created: boolean;
   /** True when `live` already runs this exact code and configuration: nothing was deployed. */
   unchanged: boolean;
+  /** Why a function that existed was deployed again: what differed from what `live` runs. */
+  changed?: string[];
   version: string;
   /** The version `live` pointed at before, when there was one. */
   previousVersion?: string;
@@ -56,8 +58,22 @@ async function aliasVersion(name: string): Promise<string | undefined> {
   }
 }
 
-function sorted(record: Record<string, string>): [string, string][] {
-  return Object.entries(record).sort(([a], [b]) => a.localeCompare(b));
+/** What the new deploy would change compared with the version `live` runs: field names, and variable names only (never values). */
+function differencesFromLive(
+  live: { CodeSha256?: string; Handler?: string; MemorySize?: number; Timeout?: number; Environment?: { Variables?: Record<string, string> } },
+  settings: { Handler: string; MemorySize: number; Timeout: number; Environment: { Variables: Record<string, string> } },
+  codeSha256: string,
+): string[] {
+  const changed: string[] = [];
+  if (live.CodeSha256 !== codeSha256) changed.push('code');
+  if (live.Handler !== settings.Handler) changed.push('handler');
+  if (live.MemorySize !== settings.MemorySize) changed.push('memory');
+  if (live.Timeout !== settings.Timeout) changed.push('timeout');
+  const before = live.Environment?.Variables ?? {};
+  const after = settings.Environment.Variables;
+  const variables = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((name) => before[name] !== after[name]).sort();
+  if (variables.length > 0) changed.push(`environment (${variables.join(', ')})`);
+  return changed;
 }
 
 async function liveConfiguration(name: string) {
@@ -102,16 +118,11 @@ export async function deployFunction(spec: FunctionSpec, zip: Buffer, environmen
   };
   const created = !(await exists(spec.name));
   const codeSha256 = createHash('sha256').update(zip).digest('base64');
+  let changed: string[] | undefined;
   if (!created) {
     const live = await liveConfiguration(spec.name);
-    if (
-      live &&
-      live.CodeSha256 === codeSha256 &&
-      live.Handler === settings.Handler &&
-      live.MemorySize === settings.MemorySize &&
-      live.Timeout === settings.Timeout &&
-      JSON.stringify(sorted(live.Environment?.Variables ?? {})) === JSON.stringify(sorted(environment))
-    ) {
+    changed = live ? differencesFromLive(live, settings, codeSha256) : ['no live alias'];
+    if (live && changed.length === 0) {
       return { name: spec.name, created: false, unchanged: true, version: live.Version as string, smokeTest: 'passed', rolledBack: false };
     }
   }
@@ -143,6 +154,7 @@ export async function deployFunction(spec: FunctionSpec, zip: Buffer, environmen
     unchanged: false,
     version: version as string,
     previousVersion,
+    ...(changed ? { changed } : {}),
     smokeTest: smokeError === undefined ? 'passed' : 'failed',
     rolledBack: smokeError !== undefined,
     ...(smokeError !== undefined ? { error: smokeError } : {}),

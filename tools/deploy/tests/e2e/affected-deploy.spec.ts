@@ -71,6 +71,8 @@ describe('nx affected -t deploy', () => {
     expect(second).toMatch(/deploying what changed since/);
     expect(await publishedVersions(dispatcher)).toEqual(['1', '2']);
     // The worker is bundled again with the dispatcher (same app) but its code did not change: same zip, no new version.
+    // (On failure the output names what differed from what live runs.)
+    expect(second).toContain(`bmx-${envName}-tracking-worker: unchanged, not redeployed`);
     for (const fn of ['tracking-worker', 'api', 'image-job-retry', 'image-processor']) {
       expect({ fn, versions: await publishedVersions(`bmx-${envName}-${fn}`) }).toEqual({ fn, versions: ['1'] });
     }
