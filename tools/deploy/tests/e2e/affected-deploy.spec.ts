@@ -20,10 +20,31 @@ function git(...args: string[]): string {
 }
 
 function deployAffected(database: TestDatabase): string {
+  try {
+    return runDeployAffected(database);
+  } catch (error) {
+    // Nx prints the failing task's own output on stdout: keep it in the failure.
+    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+    throw new Error(`deploy:affected failed\n${stdout ?? ''}\n${stderr ?? ''}`);
+  }
+}
+
+function runDeployAffected(database: TestDatabase): string {
   return execFileSync(process.execPath, ['--conditions=@bmx/source', '--import', 'tsx', 'tools/deploy/src/cli.ts', 'affected', '--env', envName], {
     cwd: worktree,
     encoding: 'utf8',
-    env: { ...process.env, DATABASE_URL: database.url, TRACKING_CARRIERS: 'none', NODE_OPTIONS: '', NX_DAEMON: 'false', NX_NO_CLOUD: 'true' },
+    env: {
+      ...process.env,
+      DATABASE_URL: database.url,
+      TRACKING_CARRIERS: 'none',
+      NODE_OPTIONS: '',
+      NX_DAEMON: 'false',
+      NX_NO_CLOUD: 'true',
+      // Build every bundle here: without this Nx restores bundles the main checkout built (it shares that checkout's
+      // cache), whose source maps reach node_modules by another relative path, so the first deploy's zips would not
+      // match the ones the worktree builds itself later and the unchanged worker would look changed.
+      NX_SKIP_NX_CACHE: 'true',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
