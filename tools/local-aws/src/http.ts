@@ -1,4 +1,4 @@
-import type { IncomingMessage, Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Server as NetServer } from 'node:net';
 
 /**
@@ -17,6 +17,15 @@ export function readBody(req: IncomingMessage, limit: number, tooLarge: (limit: 
     req.on('end', () => (size > limit ? reject(tooLarge(limit)) : resolve(Buffer.concat(chunks))));
     req.on('error', reject);
   });
+}
+
+/**
+ * Answers with `body` as JSON (an undefined body sends no content, for 202/204 answers). `headers` may replace the
+ * content type: AWS JSON 1.1 services answer `application/x-amz-json-1.1`.
+ */
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(body === undefined ? '' : JSON.stringify(body));
 }
 
 /**

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { closeServer, listenOnLoopback, readBody } from '../http';
+import { closeServer, listenOnLoopback, readBody, sendJson } from '../http';
 import { newMapping, SqsPoller, type EventSourceMapping } from './event-source';
 import { FunctionRegistry, LambdaServiceError, parseFunctionRef } from './registry';
 import { FunctionRunner, type InvocationOutcome } from './runner';
@@ -36,12 +36,6 @@ export interface LambdaServer {
 }
 
 const tooLarge = (limit: number) => new LambdaServiceError(413, 'RequestTooLargeException', `Request must be smaller than ${limit} bytes`);
-
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = body === undefined ? '' : JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(text);
-}
 
 function parseJson(buffer: Buffer): Record<string, unknown> {
   if (buffer.length === 0) return {};

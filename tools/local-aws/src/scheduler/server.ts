@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { closeServer, listenOnLoopback, readBody } from '../http';
+import { closeServer, listenOnLoopback, readBody, sendJson } from '../http';
 import { ACCOUNT_ID } from '../lambda/registry';
 import type { InvocationOutcome } from '../lambda/runner';
 import { parseScheduleExpression, ScheduleExpressionError, type ScheduleExpression } from './expression';
@@ -114,11 +114,6 @@ async function readObject(req: IncomingMessage): Promise<Record<string, unknown>
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw validation('Could not parse the request body as a JSON object');
   return body as Record<string, unknown>;
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(JSON.stringify(body));
 }
 
 function optionalString(body: Record<string, unknown>, field: string, max: number): string | undefined {

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { closeServer, listenOnLoopback, readBody } from '../http';
+import { closeServer, listenOnLoopback, readBody, sendJson } from '../http';
 import { SecretsManagerError, SecretStore } from './store';
 
 const CONTENT_TYPE = 'application/x-amz-json-1.1';
@@ -25,8 +25,7 @@ export interface SecretsManagerServer {
 const tooLarge = (limit: number) => new SecretsManagerError('InvalidRequestException', `Request must be smaller than ${limit} bytes`, 413);
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': CONTENT_TYPE, ...headers });
-  res.end(JSON.stringify(body));
+  sendJson(res, status, body, { 'content-type': CONTENT_TYPE, ...headers });
 }
 
 /**
