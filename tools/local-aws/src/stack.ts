@@ -63,8 +63,6 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.url,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
-  Object.assign(process.env, env);
-  resetAwsClients();
 
   const codeRoot = mkdtempSync(path.join(tmpdir(), 'bmx-lambda-'));
   const functionEnv: Record<string, string> = { PATH: process.env['PATH'] ?? '', NODE_OPTIONS: '--enable-source-maps', ...env };
@@ -76,11 +74,11 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   env['AWS_ENDPOINT_URL_LAMBDA'] = lambda.url;
   // Functions call each other through the same server.
   functionEnv['AWS_ENDPOINT_URL_LAMBDA'] = lambda.url;
-  process.env['AWS_ENDPOINT_URL_LAMBDA'] = lambda.url;
   // Schedules invoke their Lambda targets in process; LOCAL_SCHEDULER_SECONDS_PER_MINUTE sets the time scale.
   const scheduler = await startSchedulerServer({ region, invoke: lambda.invoke, log: options.log });
   env['AWS_ENDPOINT_URL_SCHEDULER'] = scheduler.url;
-  process.env['AWS_ENDPOINT_URL_SCHEDULER'] = scheduler.url;
+  // Nothing above calls AWS: this process's clients are pointed at the stack once every endpoint is known.
+  Object.assign(process.env, env);
   resetAwsClients();
 
   return {
