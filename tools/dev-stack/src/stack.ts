@@ -97,7 +97,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
   } else {
     log('using DATABASE_URL');
   }
-  const db = await createDatabase({ url: databaseUrl, poolSize: 2 });
+  const db = await createDatabase({ source: { url: databaseUrl }, poolSize: 2 });
   await migrateToLatest(db as Kysely<unknown>);
   await db.destroy();
 

@@ -6,11 +6,9 @@ import { SecretPool } from './secret-pool';
 
 /** Options for {@link createDatabase}. */
 export interface DatabaseOptions {
-  /** Where the database is: `{url}` or `{secretArn}` (see `databaseSourceFromEnv`). Wins over `url`. */
+  /** Where the database is: `{url}` or `{secretArn}` (see `databaseSourceFromEnv`). Absent: embedded PGlite. */
   source?: DatabaseSource;
-  /** A `postgres://` URL. When neither this nor `source` is given, an embedded PGlite database is used. */
-  url?: string;
-  /** Directory for the embedded database's files; in memory when absent. Ignored when `url` or `source` is set. */
+  /** Directory for the embedded database's files; in memory when absent. Ignored when `source` is set. */
   pgliteDir?: string;
   /** Connections in the pool. Default 10; a Lambda wants 1 or 2. */
   poolSize?: number;
@@ -36,12 +34,11 @@ export function connectPostgres(target: string | DatabaseSource, poolSize = 10):
 }
 
 /**
- * Opens the database: PostgreSQL when a source or URL is given, else embedded PGlite (in memory or in `pgliteDir`).
+ * Opens the database: PostgreSQL when a source is given, else embedded PGlite (in memory or in `pgliteDir`).
  * PGlite is imported only on that path, so a Lambda bundle that always has a URL can leave it out.
  */
 export async function createDatabase(options: DatabaseOptions = {}): Promise<Kysely<Database>> {
-  const source = options.source ?? (options.url ? { url: options.url } : undefined);
-  if (source) return connectPostgres(source, options.poolSize);
+  if (options.source) return connectPostgres(options.source, options.poolSize);
   const [{ PGlite }, { PGliteDialect }] = await Promise.all([import('@electric-sql/pglite'), import('kysely-pglite-dialect')]);
   // The dialect's types come from Kysely's ESM build and ours from its CommonJS build; at run time both are CommonJS.
   const dialect = new PGliteDialect(new PGlite(options.pgliteDir)) as unknown as Dialect;
