@@ -3,7 +3,7 @@
 import { createTestDatabase } from '@bmx/db';
 import { demoBookPhoto, startDevStack } from '@bmx/dev-stack';
 import autocannon from 'autocannon';
-import { fmt, print, type BenchTable } from './lib/report';
+import { fmt, runIfMain, type BenchTable } from './lib/report';
 
 const SECONDS = Number(process.env['BENCH_API_SECONDS'] ?? 10);
 const CONNECTIONS = 50;
@@ -62,9 +62,4 @@ export async function apiBench(): Promise<BenchTable> {
   };
 }
 
-if (require.main === module) {
-  apiBench().then(print, (error: Error) => {
-    process.stderr.write(`${error.stack}\n`);
-    process.exit(1);
-  });
-}
+runIfMain(module, apiBench);

@@ -5,7 +5,7 @@ import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { getS3Client, getSqsClient, resetAwsClients } from '@bmx/aws-clients';
 import { ensureBucket, ensureQueue, startGate, startLocalAws } from '@bmx/local-aws';
-import { fmt, percentile, print, type BenchTable } from './lib/report';
+import { fmt, percentile, runIfMain, type BenchTable } from './lib/report';
 
 const CALLS = Number(process.env['BENCH_CALLS'] ?? 2000);
 
@@ -95,9 +95,4 @@ export async function clientReuseBench(): Promise<BenchTable> {
   };
 }
 
-if (require.main === module) {
-  clientReuseBench().then(print, (error: Error) => {
-    process.stderr.write(`${error.stack}\n`);
-    process.exit(1);
-  });
-}
+runIfMain(module, clientReuseBench);

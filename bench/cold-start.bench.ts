@@ -18,7 +18,7 @@ import { builtinModules } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { fmt, print, type BenchTable } from './lib/report';
+import { fmt, percentile, runIfMain, type BenchTable } from './lib/report';
 
 const root = path.resolve(__dirname, '..');
 const RUNS = Number(process.env['BENCH_COLD_RUNS'] ?? 5);
@@ -86,10 +86,7 @@ async function unbundled(entry: string, outDir: string): Promise<{ file: string;
   return { file: outfile, zipBytes: zipDirectory(outDir).length };
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
-}
+const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
 
 /** The first real event of one function: fresh state for each process, and a check that the run did its work. */
 interface Scenario {
@@ -427,9 +424,4 @@ export async function coldStartBench(): Promise<BenchTable> {
   };
 }
 
-if (require.main === module) {
-  coldStartBench().then(print, (error: Error) => {
-    process.stderr.write(`${error.stack}\n`);
-    process.exit(1);
-  });
-}
+runIfMain(module, coldStartBench);

@@ -7,7 +7,7 @@ import { clientReuseBench } from './client-reuse.bench';
 import { apiBench } from './api.bench';
 import { coldStartBench } from './cold-start.bench';
 import { externalBench } from './external';
-import { machine, print, toMarkdown, type BenchTable } from './lib/report';
+import { machine, print, runToExit, toMarkdown, type BenchTable } from './lib/report';
 import { mergeResults } from './lib/results';
 
 const benches: Record<string, () => Promise<BenchTable>> = {
@@ -52,12 +52,4 @@ async function main(): Promise<void> {
   process.stdout.write('\nwrote bench/RESULTS.md\n');
 }
 
-main().then(
-  // Exit explicitly: after the client-reuse run something left behind by the stopped local S3/SQS server keeps the
-  // process busy (no open handle is reported; not found yet), and a benchmark CLI must end when its work is done.
-  () => process.exit(0),
-  (error: Error) => {
-    process.stderr.write(`${error.stack}\n`);
-    process.exit(1);
-  },
-);
+runToExit(main);

@@ -45,3 +45,23 @@ export function percentile(sorted: number[], p: number): number {
 }
 
 export const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '—');
+
+/**
+ * Runs a benchmark command to its end and exits: 0 when `work` resolves, 1 with the stack when it throws. The exit
+ * is explicit because after the client-reuse run something left behind by the stopped local S3/SQS server keeps
+ * the process busy (no open handle is reported; not found yet), and a benchmark command must end when it is done.
+ */
+export function runToExit(work: () => Promise<unknown>): void {
+  work().then(
+    () => process.exit(0),
+    (error: Error) => {
+      process.stderr.write(`${error.stack}\n`);
+      process.exit(1);
+    },
+  );
+}
+
+/** A benchmark file started on its own (`node … bench/x.bench.ts`): prints its table, then exits. */
+export function runIfMain(module: NodeModule, bench: () => Promise<BenchTable>): void {
+  if (require.main === module) runToExit(async () => print(await bench()));
+}
