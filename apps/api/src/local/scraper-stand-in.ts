@@ -8,6 +8,7 @@
  */
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { getS3Client } from '@bmx/aws-clients';
+import { withSmokeTest } from '@bmx/lambda-kit';
 
 /** What the API sends. */
 export interface ScrapeEvent {
@@ -24,8 +25,10 @@ const SAMPLE_JPEG = Buffer.from(
 
 const escapeHtml = (text: string) => text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
-export async function handler(event: ScrapeEvent | { smoke_test: true }): Promise<{ statusCode: number; body: string }> {
-  if ('smoke_test' in event) return { statusCode: 200, body: JSON.stringify({ ok: true }) };
+// The stand-in needs nothing to answer the deploy's smoke test: no database, and S3 only when it scrapes.
+export const handler = withSmokeTest(async () => undefined, scrape);
+
+async function scrape(event: ScrapeEvent): Promise<{ statusCode: number; body: string }> {
   const mode = process.env['SCRAPER_STAND_IN_MODE'] ?? 'ok';
   if (mode === 'throw') throw new Error(`stand-in scraper failed on purpose for ${event.url}`);
   if (mode === 'rate-limited') return { statusCode: 429, body: JSON.stringify({ error: 'rate limited by the listing site', retry_after: 17 }) };
