@@ -13,6 +13,7 @@ import {
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
   waitUntilFunctionUpdatedV2,
+  type Runtime,
 } from '@aws-sdk/client-lambda';
 import {
   CreateScheduleCommand,
@@ -30,6 +31,9 @@ import type { FunctionSpec } from './config';
 
 /** The alias that traffic and triggers use; moved only after a passing smoke test. */
 export const LIVE_ALIAS = 'live';
+
+/** The runtime a function gets when its config names none: Node.js 24, the current LTS line (22 ends in April 2027). */
+export const DEFAULT_RUNTIME: Runtime = 'nodejs24.x';
 
 /** What one function deploy did. */
 export interface FunctionDeployResult {
@@ -60,12 +64,13 @@ async function aliasVersion(name: string): Promise<string | undefined> {
 
 /** What the new deploy would change compared with the version `live` runs: field names, and variable names only (never values). */
 function differencesFromLive(
-  live: { CodeSha256?: string; Handler?: string; MemorySize?: number; Timeout?: number; Environment?: { Variables?: Record<string, string> } },
-  settings: { Handler: string; MemorySize: number; Timeout: number; Environment: { Variables: Record<string, string> } },
+  live: { CodeSha256?: string; Runtime?: string; Handler?: string; MemorySize?: number; Timeout?: number; Environment?: { Variables?: Record<string, string> } },
+  settings: { Runtime: string; Handler: string; MemorySize: number; Timeout: number; Environment: { Variables: Record<string, string> } },
   codeSha256: string,
 ): string[] {
   const changed: string[] = [];
   if (live.CodeSha256 !== codeSha256) changed.push('code');
+  if (live.Runtime !== settings.Runtime) changed.push('runtime');
   if (live.Handler !== settings.Handler) changed.push('handler');
   if (live.MemorySize !== settings.MemorySize) changed.push('memory');
   if (live.Timeout !== settings.Timeout) changed.push('timeout');
@@ -111,7 +116,7 @@ export async function deployFunction(spec: FunctionSpec, zip: Buffer, environmen
   const settings = {
     FunctionName: spec.name,
     Handler: `index.${spec.export ?? 'handler'}`,
-    Runtime: 'nodejs20.x' as const,
+    Runtime: DEFAULT_RUNTIME,
     MemorySize: spec.memorySize ?? 512,
     Timeout: spec.timeout ?? 30,
     Environment: { Variables: environment },

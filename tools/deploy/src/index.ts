@@ -5,6 +5,7 @@ export {
   wireSchedule,
   schedulerRoleArn,
   LIVE_ALIAS,
+  DEFAULT_RUNTIME,
   SCHEDULER_ROLE_VARIABLE,
   LOCAL_SCHEDULER_ROLE_ARN,
   type FunctionDeployResult,

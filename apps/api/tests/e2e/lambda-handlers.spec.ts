@@ -101,7 +101,7 @@ describe('Lambda entry points', () => {
       await getLambdaClient().send(
         new CreateFunctionCommand({
           FunctionName: name,
-          Runtime: 'nodejs20.x',
+          Runtime: 'nodejs24.x',
           Role: 'arn:aws:iam::000000000000:role/bmx-retry',
           Handler: 'index.retryHandler',
           Timeout: 60,

@@ -30,7 +30,7 @@ export async function deployProcessorForTest(options: { functionName: string; en
     await getLambdaClient().send(
       new CreateFunctionCommand({
         FunctionName: options.functionName,
-        Runtime: 'nodejs20.x',
+        Runtime: 'nodejs24.x',
         Role: 'arn:aws:iam::000000000000:role/local',
         Handler: 'index.handler',
         Timeout: 60,

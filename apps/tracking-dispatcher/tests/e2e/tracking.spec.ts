@@ -55,7 +55,7 @@ async function deploy(name: string, entry: string, handler: string, env: Record<
   await getLambdaClient().send(
     new CreateFunctionCommand({
       FunctionName: name,
-      Runtime: 'nodejs20.x',
+      Runtime: 'nodejs24.x',
       Role: 'arn:aws:iam::000000000000:role/lambda',
       Handler: `index.${handler}`,
       Code: { ZipFile: zipDirectory(outDir) },

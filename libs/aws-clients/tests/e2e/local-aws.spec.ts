@@ -105,7 +105,7 @@ describe('Lambda through the shared client', () => {
     await getLambdaClient().send(
       new CreateFunctionCommand({
         FunctionName: name,
-        Runtime: 'nodejs20.x',
+        Runtime: 'nodejs24.x',
         Role: 'arn:aws:iam::000000000000:role/local',
         Handler: 'index.handler',
         Code: { ZipFile: zipFiles({ 'index.js': code }) },

@@ -2,7 +2,11 @@ import AdmZip from 'adm-zip';
 import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { LambdaServiceError } from './errors';
 import type { RunnableFunction } from './runner';
+import { checkRuntime, nodeBinaryFor } from './runtimes';
+
+export { LambdaServiceError };
 
 /** A function's configuration in the shape the Lambda API returns (`FunctionConfiguration`). */
 export interface FunctionConfiguration {
@@ -35,17 +39,6 @@ interface StoredFunction {
   versions: Map<string, Deployment>;
   aliases: Map<string, { Name: string; FunctionVersion: string; Description: string }>;
   nextVersion: number;
-}
-
-/** A Lambda service error: its name becomes the `x-amzn-ErrorType` header. */
-export class LambdaServiceError extends Error {
-  constructor(
-    readonly statusCode: number,
-    readonly type: string,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 export const ACCOUNT_ID = '000000000000';
@@ -119,12 +112,14 @@ export class FunctionRegistry {
     }
     if (!input.Code?.ZipFile) throw new LambdaServiceError(400, 'InvalidParameterValueException', 'Code.ZipFile is required');
     if (!input.Handler) throw new LambdaServiceError(400, 'InvalidParameterValueException', 'Handler is required');
+    // Checked before the zip is unpacked: a function the server cannot run is never created.
+    checkRuntime(input.Runtime);
     const zip = Buffer.from(input.Code.ZipFile, 'base64');
     const { codeDir, sha } = this.unpack(name, zip);
     const config: FunctionConfiguration = {
       FunctionName: name,
       FunctionArn: this.arn(name),
-      Runtime: input.Runtime ?? 'nodejs20.x',
+      Runtime: input.Runtime as string,
       Role: input.Role ?? `arn:aws:iam::${ACCOUNT_ID}:role/local`,
       Handler: input.Handler,
       CodeSize: zip.length,
@@ -165,6 +160,7 @@ export class FunctionRegistry {
     },
   ): FunctionConfiguration {
     const fn = this.stored(parseFunctionRef(ref).name);
+    if (input.Runtime !== undefined) checkRuntime(input.Runtime);
     const { Environment, ...rest } = input;
     fn.latest.config = {
       ...fn.latest.config,
@@ -229,6 +225,7 @@ export class FunctionRegistry {
       functionName: config.FunctionName,
       version: config.Version,
       codeDir,
+      nodeBinary: nodeBinaryFor(config.Runtime),
       handler: config.Handler,
       timeoutSeconds: config.Timeout,
       memorySize: config.MemorySize,

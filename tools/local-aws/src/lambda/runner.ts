@@ -8,6 +8,8 @@ export interface RunnableFunction {
   version: string;
   /** Directory the code was unpacked into; the handler is resolved against it. */
   codeDir: string;
+  /** The Node.js binary of the function's runtime (see runtimes.ts). */
+  nodeBinary: string;
   handler: string;
   timeoutSeconds: number;
   memorySize: number;
@@ -43,12 +45,14 @@ export class FunctionRunner {
   ) {}
 
   private poolKey(fn: RunnableFunction): string {
-    return `${fn.functionName}\u0000${fn.codeDir}\u0000${JSON.stringify(fn.environment)}\u0000${fn.handler}`;
+    return `${fn.functionName}\u0000${fn.codeDir}\u0000${fn.nodeBinary}\u0000${JSON.stringify(fn.environment)}\u0000${fn.handler}`;
   }
 
   private spawn(fn: RunnableFunction): Worker {
     const child = fork(WORKER_SCRIPT, [], {
       cwd: fn.codeDir,
+      // The runtime's own Node.js, not the one running this server.
+      execPath: fn.nodeBinary,
       execArgv: [],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       env: {

@@ -10,6 +10,8 @@ import {
   ResourceConflictException,
   ResourceNotFoundException,
   UpdateFunctionCodeCommand,
+  UpdateFunctionConfigurationCommand,
+  type Runtime,
   waitUntilFunctionUpdatedV2,
 } from '@aws-sdk/client-lambda';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
@@ -20,11 +22,11 @@ import { ensureQueue, queueDepth, waitFor, zipFiles } from '../../src';
 
 const unique = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 
-async function deploy(name: string, code: string, extra: { Timeout?: number; Environment?: Record<string, string> } = {}) {
+async function deploy(name: string, code: string, extra: { Timeout?: number; Environment?: Record<string, string>; Runtime?: Runtime } = {}) {
   await getLambdaClient().send(
     new CreateFunctionCommand({
       FunctionName: name,
-      Runtime: 'nodejs20.x',
+      Runtime: extra.Runtime ?? 'nodejs24.x',
       Role: 'arn:aws:iam::000000000000:role/local',
       Handler: 'index.handler',
       Timeout: extra.Timeout ?? 10,
@@ -44,7 +46,7 @@ describe('functions', () => {
       Environment: { GREETING: 'hello' },
     });
     const fn = await getLambdaClient().send(new GetFunctionCommand({ FunctionName: name }));
-    expect(fn.Configuration).toMatchObject({ FunctionName: name, Handler: 'index.handler', State: 'Active', Runtime: 'nodejs20.x' });
+    expect(fn.Configuration).toMatchObject({ FunctionName: name, Handler: 'index.handler', State: 'Active', Runtime: 'nodejs24.x' });
     await expect(invokeJson(name, { n: 1 })).resolves.toEqual({ greeting: 'hello', name, got: { n: 1 } });
   });
 
@@ -82,7 +84,7 @@ describe('functions', () => {
       new CreateFunctionCommand({
         FunctionName: name,
         Role: 'arn:aws:iam::000000000000:role/local',
-        Runtime: 'nodejs20.x',
+        Runtime: 'nodejs24.x',
         Handler: 'main.handler',
         Code: { ZipFile: zipFiles({ 'index.js': 'exports.handler = async () => 1;' }) },
       }),
@@ -102,6 +104,62 @@ describe('functions', () => {
     await expect(invokeJson(name, {}, { qualifier: 'live' })).resolves.toBe('v1');
     const out = await lambda.send(new InvokeCommand({ FunctionName: name, Qualifier: v1.Version }));
     expect(out.ExecutedVersion).toBe(v1.Version);
+  });
+});
+
+describe('runtimes', () => {
+  const VERSION = 'exports.handler = async () => process.version;';
+
+  it.each([
+    ['nodejs22.x', 22],
+    ['nodejs24.x', 24],
+  ] as const)('runs a %s function on Node.js %i', async (runtime, major) => {
+    const name = unique(`node${major}`);
+    await deploy(name, VERSION, { Runtime: runtime });
+    const version = await invokeJson<string>(name, {});
+    expect(version).toMatch(new RegExp(`^v${major}\\.`));
+    // Not the Node.js running the tests (this machine's 20), so the function really ran on its runtime's binary.
+    expect(version).not.toBe(process.version);
+  });
+
+  it('moves a warm function to the new Node.js when its runtime changes', async () => {
+    const name = unique('switch');
+    await deploy(name, VERSION, { Runtime: 'nodejs22.x' });
+    await expect(invokeJson<string>(name, {})).resolves.toMatch(/^v22\./);
+    await getLambdaClient().send(new UpdateFunctionConfigurationCommand({ FunctionName: name, Runtime: 'nodejs24.x' }));
+    await expect(invokeJson<string>(name, {})).resolves.toMatch(/^v24\./);
+  });
+
+  it('refuses a deprecated runtime as AWS does, naming the runtime to move to', async () => {
+    const error = await deploy(unique('old'), VERSION, { Runtime: 'nodejs20.x' }).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      name: 'InvalidParameterValueException',
+      message: expect.stringMatching(/nodejs20\.x is no longer supported.*nodejs24\.x/),
+    });
+    const name = unique('old-update');
+    await deploy(name, VERSION);
+    await expect(getLambdaClient().send(new UpdateFunctionConfigurationCommand({ FunctionName: name, Runtime: 'nodejs18.x' }))).rejects.toMatchObject({
+      name: 'InvalidParameterValueException',
+    });
+    // The refused update left the function as it was.
+    await expect(invokeJson<string>(name, {})).resolves.toMatch(/^v24\./);
+  });
+
+  it('refuses an unknown runtime with the valid values, and a function without one', async () => {
+    const error = await deploy(unique('unknown'), VERSION, { Runtime: 'nodejs99.x' as Runtime }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'ValidationException', message: expect.stringContaining('[nodejs22.x, nodejs24.x]') });
+    const missing = unique('noruntime');
+    await expect(
+      getLambdaClient().send(
+        new CreateFunctionCommand({
+          FunctionName: missing,
+          Role: 'arn:aws:iam::000000000000:role/local',
+          Handler: 'index.handler',
+          Code: { ZipFile: zipFiles({ 'index.js': VERSION }) },
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'InvalidParameterValueException', message: expect.stringContaining('Runtime and Handler are mandatory') });
+    await expect(getLambdaClient().send(new GetFunctionCommand({ FunctionName: missing }))).rejects.toBeInstanceOf(ResourceNotFoundException);
   });
 });
 

@@ -26,7 +26,7 @@ async function deployWithAlias(name: string): Promise<string> {
   await lambda.send(
     new CreateFunctionCommand({
       FunctionName: name,
-      Runtime: 'nodejs20.x',
+      Runtime: 'nodejs24.x',
       Role: 'arn:aws:iam::000000000000:role/local',
       Handler: 'index.handler',
       Code: { ZipFile: zipFiles({ 'index.js': ECHO('v1') }) },
