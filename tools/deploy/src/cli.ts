@@ -8,20 +8,16 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { bundleApp, repoRoot } from './bundle-app';
+import { parseCliArgs, type CliArgs } from './cli-args';
 import { deployApp } from './deploy-app';
 import { pinAwsClients } from './pin';
 import { LOCAL_STACK_FILE, readDeployState, recordDeployState } from './state';
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
-function option(name: string, fallback: string): string {
-  const at = process.argv.indexOf(name);
-  return at >= 0 && process.argv[at + 1] ? (process.argv[at + 1] as string) : fallback;
-}
-
-function appDirArg(): string {
-  const arg = process.argv[3];
-  if (!arg) throw new Error('usage: cli.ts <bundle|deploy|pin> <appDir>');
+function appDirArg(args: CliArgs): string {
+  const arg = args.appDir;
+  if (!arg) throw new Error(`usage: cli.ts ${args.command} <appDir>`);
   const dir = path.resolve(repoRoot, arg);
   if (!existsSync(path.join(dir, 'package.json'))) throw new Error(`${arg} is not an app folder`);
   return dir;
@@ -35,12 +31,12 @@ function useEnvironment(envName: string): void {
 }
 
 async function main(): Promise<void> {
-  const command = process.argv[2];
-  const envName = option('--env', process.env['BMX_ENV'] ?? 'local');
+  const args = parseCliArgs(process.argv.slice(2));
+  const { command, envName } = args;
   if (command === 'bundle') {
-    await bundleApp(appDirArg(), { log });
+    await bundleApp(appDirArg(args), { log });
   } else if (command === 'deploy') {
-    const appDir = appDirArg();
+    const appDir = appDirArg(args);
     useEnvironment(envName);
     const results = await deployApp(appDir, { envName, useExistingBundles: true, log });
     const failed = results.filter((r) => r.smokeTest === 'failed');
@@ -60,7 +56,7 @@ async function main(): Promise<void> {
     await recordDeployState(envName, { commit: head, deployedAt: new Date().toISOString(), apps: [] });
     log(`recorded ${head.slice(0, 12)} as deployed to ${envName}`);
   } else if (command === 'pin') {
-    log(`wrote ${path.relative(repoRoot, await pinAwsClients(appDirArg()))}`);
+    log(`wrote ${path.relative(repoRoot, await pinAwsClients(appDirArg(args)))}`);
   } else {
     throw new Error('usage: cli.ts <bundle|deploy|affected|pin> [appDir] [--env name]');
   }

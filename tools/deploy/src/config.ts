@@ -1,6 +1,9 @@
 import { parseScheduleExpression, ScheduleExpressionError } from '@bmx/local-aws';
+import { type Static } from '@sinclair/typebox';
+import { Value, ValueErrorType } from '@sinclair/typebox/value';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { DeployFileSchema, type FunctionSchema, type LOG_RETENTION_DAYS } from './schema';
 
 /** An EventBridge Scheduler schedule whose target is the function's `live` alias. */
 export interface ScheduleSpec {
@@ -14,6 +17,50 @@ export interface ScheduleSpec {
   flexibleWindowMinutes?: number;
   /** `false` deploys the schedule DISABLED. Default true. */
   enabled?: boolean;
+}
+
+/** An SQS queue triggering a function's `live` alias, with its dead-letter queue. */
+export interface SqsTriggerSpec {
+  /** Queue name; its DLQ is `<queue>-dlq`. */
+  queue: string;
+  /** Records per invocation (1–10). Default 10. */
+  batchSize?: number;
+  /** Queue visibility timeout in seconds. Default 6 × the function's timeout (at least 30); AWS stacks require ≥ 6 × timeout. */
+  visibilityTimeoutSeconds?: number;
+  /** Receives before a message moves to the DLQ. Default 3. */
+  maxReceiveCount?: number;
+  /** Most concurrent invocations the event-source mapping starts (2–1000). Default: Lambda's (no limit of its own). */
+  maxConcurrency?: number;
+}
+
+/** What a function may do. Names may hold `{env}`. */
+export interface GrantsSpec {
+  /** Access to the environment's images bucket: `read` (GetObject, HeadObject), `write` (PutObject), `delete` (DeleteObject, DeleteObjects), `list` (ListBucket, HeadBucket). */
+  imagesBucket?: ('read' | 'write' | 'delete' | 'list')[];
+  /** Queues it sends to: SendMessage (batches too), GetQueueUrl, GetQueueAttributes. */
+  sendToQueues?: string[];
+  /** Queues whose in-flight messages it defers: ChangeMessageVisibility (its own trigger queue, typically). */
+  changeVisibilityOnQueues?: string[];
+  /** Functions it invokes (any version or alias). */
+  invokeFunctions?: string[];
+  /** Functions it reads with GetFunction (deep health checks). */
+  getFunctions?: string[];
+}
+
+/** Where a function runs on AWS. */
+export interface VpcSpec {
+  /** Runs in the environment's private subnets with the security group the database admits. */
+  database: boolean;
+  /** May open HTTPS connections out: AWS APIs (through the NAT; no interface endpoints are made) and third parties. */
+  internet: boolean;
+}
+
+/** The app's HTTP front door on AWS. */
+export interface HttpSpec {
+  /** Steady requests per second the `$default` stage allows. */
+  throttlingRateLimit: number;
+  /** Burst requests the `$default` stage allows. */
+  throttlingBurstLimit: number;
 }
 
 /** One Lambda function of an app, as its `lambda.deploy.json` describes it. `{env}` in strings becomes the environment name. */
@@ -30,19 +77,39 @@ export interface FunctionSpec {
   memorySize?: number;
   /** Seconds. Default 30. */
   timeout?: number;
-  /** Environment variables set on the function (no secrets: those come from the deployer's environment, see `passEnv`). */
+  /** Lambda runtime. Default `nodejs24.x` (Node.js 24, the current LTS; Node.js 22 reaches end of life in April 2027). */
+  runtime?: 'nodejs24.x' | 'nodejs22.x';
+  /** Instruction set. Default `x86_64` (the sharp binary shipped in the zips is linux-x64). */
+  architecture?: 'x86_64' | 'arm64';
+  /** Days CloudWatch keeps the function's log group (one of CloudWatch's periods). Default 30. */
+  logRetentionDays?: (typeof LOG_RETENTION_DAYS)[number];
+  /**
+   * Environment variables set on the function. Never secrets: see `secrets`. `{imagesBucket}` becomes the
+   * environment's images bucket name.
+   */
   environment?: Record<string, string>;
-  /** Names of variables copied from the deployer's environment at deploy time (e.g. DATABASE_URL); each must be set. */
+  /**
+   * Secrets by ARN: variable (ending `_SECRET_ARN`) → name of one of the environment's secrets (`database`,
+   * `tracking-carriers`, …). On AWS the variable holds the secret's ARN and the function may read that secret only.
+   */
+  secrets?: Record<string, string>;
+  /** What the function may do beyond writing its own logs; the infra project turns each into its IAM statements. */
+  grants?: GrantsSpec;
+  /** Network placement on AWS. Absent: outside any VPC (no database access). */
+  vpc?: VpcSpec;
+  /** The function is the app's HTTP front door: an HTTP API (payload 2.0, `$default` route) in front of `live`. */
+  http?: HttpSpec;
+  /** Local deployer only: names of variables copied from its environment at deploy time; each must be set. */
   passEnv?: string[];
-  /** Like `passEnv`, but copied only when set (optional credentials, such as a carrier's API key). */
+  /** Local deployer only: like `passEnv`, but copied only when set. */
   optionalPassEnv?: string[];
   /**
-   * Groups of alternatives, e.g. `[["DATABASE_URL", "DATABASE_SECRET_ARN"]]`: each variable is copied when set, and at
-   * least one of every group must be set (in the deployer's environment or the deploy's `extraEnv`).
+   * Local deployer only: groups of alternatives, e.g. `[["DATABASE_URL", "DATABASE_SECRET_ARN"]]`: each variable is
+   * copied when set, and at least one of every group must be set (in the deployer's environment or the deploy's `extraEnv`).
    */
   passEnvOneOf?: string[][];
-  /** SQS trigger: the queue (created with its DLQ when missing) and the mapping's settings. */
-  sqs?: { queue: string; batchSize?: number; visibilityTimeoutSeconds?: number; maxReceiveCount?: number };
+  /** SQS trigger: the queue (created with its DLQ `<queue>-dlq`) and the mapping's settings. */
+  sqs?: SqsTriggerSpec;
   /** EventBridge Scheduler schedule invoking the `live` alias. */
   schedule?: ScheduleSpec;
   /** Event sent by the post-deploy smoke test. Default `{ "smoke_test": true }`. */
@@ -63,38 +130,58 @@ export interface DeployConfig {
   functions: FunctionSpec[];
 }
 
-const SCHEDULE_FIELDS = new Set(['expression', 'input', 'timezone', 'flexibleWindowMinutes', 'enabled']);
+/** `schema.ts` and these interfaces describe the same file: each must accept exactly what the other does. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const schemaMatchesTypes: Same<Static<typeof FunctionSchema>, FunctionSpec> = true;
+void schemaMatchesTypes;
 
-/** Checks a function's `schedule`; throws with the file, the function and what is wrong. */
-function checkSchedule(where: string, schedule: unknown): void {
-  if (schedule === undefined) return;
-  if (typeof schedule !== 'object' || schedule === null || Array.isArray(schedule)) throw new Error(`${where}.schedule must be an object`);
-  const spec = schedule as Record<string, unknown>;
-  const unknown = Object.keys(spec).filter((key) => !SCHEDULE_FIELDS.has(key));
-  if (unknown.length > 0) {
-    throw new Error(`${where}.schedule has unknown field(s) ${unknown.join(', ')}; expected ${[...SCHEDULE_FIELDS].join(', ')} (e.g. {"expression": "rate(1 hour)"})`);
-  }
-  if (typeof spec['expression'] !== 'string') throw new Error(`${where}.schedule.expression is required, e.g. "rate(1 hour)"`);
-  try {
-    parseScheduleExpression(spec['expression']);
-  } catch (error) {
-    if (error instanceof ScheduleExpressionError) throw new Error(`${where}.schedule.expression: ${error.message}`);
-    throw error;
-  }
-  const window = spec['flexibleWindowMinutes'];
-  if (window !== undefined && !(Number.isInteger(window) && (window as number) >= 1 && (window as number) <= 1440)) {
-    throw new Error(`${where}.schedule.flexibleWindowMinutes must be an integer from 1 to 1440`);
-  }
-  if (spec['timezone'] !== undefined && (typeof spec['timezone'] !== 'string' || !spec['timezone'])) throw new Error(`${where}.schedule.timezone must be a time zone name`);
-  if (spec['enabled'] !== undefined && typeof spec['enabled'] !== 'boolean') throw new Error(`${where}.schedule.enabled must be true or false`);
+/** Placeholders a value may hold besides `{env}`, with what they are on the local stack. */
+export interface ResourceNames {
+  /** `{imagesBucket}`: the environment's images bucket. */
+  imagesBucket: string;
 }
 
-function checkPassEnvOneOf(where: string, groups: unknown): void {
-  if (groups === undefined) return;
-  const valid =
-    Array.isArray(groups) &&
-    groups.every((group) => Array.isArray(group) && group.length > 0 && group.every((name) => typeof name === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name)));
-  if (!valid) throw new Error(`${where}.passEnvOneOf must be a list of non-empty lists of variable names, e.g. [["DATABASE_URL", "DATABASE_SECRET_ARN"]]`);
+/** The names today's local deployer gives the shared resources. */
+export const localResourceNames = (envName: string): ResourceNames => ({ imagesBucket: `bmx-${envName}-images` });
+
+/** One line per problem: where in the file, and what is wrong in words that say what to write instead. */
+function schemaErrors(value: unknown): string[] {
+  const seen = new Set<string>();
+  const lines: string[] = [];
+  for (const error of Value.Errors(DeployFileSchema, value)) {
+    const where = error.path
+      .split('/')
+      .slice(1)
+      .map((part) => (/^\d+$/.test(part) ? `[${part}]` : `.${part}`))
+      .join('')
+      .replace(/^\./, '');
+    if (seen.has(where)) continue;
+    seen.add(where);
+    const schema = error.schema as { anyOf?: { const?: unknown }[]; pattern?: string; description?: string };
+    let message = error.message;
+    if (error.type === ValueErrorType.ObjectAdditionalProperties) {
+      const parent = error.path.split('/').slice(0, -1).join('/');
+      const { properties, patternProperties } = schemaAt(parent);
+      const expected = properties ? Object.keys(properties).join(', ') : `names matching ${Object.keys(patternProperties ?? {}).join(' or ')}`;
+      lines.push(`${where.replace(/\.[^.[]+$/, '')} has unknown field ${error.path.split('/').pop()}; expected ${expected}`);
+      continue;
+    }
+    if (schema.anyOf?.every((option) => option.const !== undefined)) message = `must be one of ${schema.anyOf.map((option) => JSON.stringify(option.const)).join(', ')}`;
+    else if (error.type === ValueErrorType.StringPattern) message = `must match ${schema.pattern}`;
+    else if (error.type === ValueErrorType.ObjectRequiredProperty) message = 'is required';
+    const got = error.value === undefined ? '' : ` (got ${JSON.stringify(error.value)})`;
+    lines.push(`${where || '(file)'}: ${message}${got}${schema.description ? ` — ${schema.description}` : ''}`);
+  }
+  return lines;
+}
+
+/** The sub-schema describing the object at a JSON pointer of a deploy file (array items and optional wrappers followed). */
+function schemaAt(pointer: string): { properties?: Record<string, unknown>; patternProperties?: Record<string, unknown> } {
+  let schema = DeployFileSchema as unknown as { properties?: Record<string, unknown>; patternProperties?: Record<string, unknown>; items?: unknown };
+  for (const part of pointer.split('/').slice(1)) {
+    schema = (/^\d+$/.test(part) ? schema.items : schema.properties?.[part]) as typeof schema;
+  }
+  return schema ?? {};
 }
 
 /**
@@ -122,27 +209,37 @@ export function functionEnvironment(fn: FunctionSpec, env: NodeJS.ProcessEnv, ex
   return environment;
 }
 
-function substitute<T>(value: T, env: string): T {
-  return JSON.parse(JSON.stringify(value).replace(/\{env\}/g, env)) as T;
+function substitute<T>(value: T, env: string, resources: ResourceNames): T {
+  const text = JSON.stringify(value)
+    .replace(/\{imagesBucket\}/g, resources.imagesBucket)
+    .replace(/\{env\}/g, env);
+  return JSON.parse(text) as T;
 }
 
 /**
- * Reads `<appDir>/lambda.deploy.json`, substitutes `{env}`, checks each function's id, name, entry, budget and schedule,
- * and leaves out `localOnly` functions unless the environment is `local` (`ENV` is the bundle step's placeholder).
+ * Reads `<appDir>/lambda.deploy.json`, validates it against its JSON Schema (`schema.ts`; every problem listed with
+ * the file and the field), checks what a schema cannot say (unique ids, schedule expressions), substitutes `{env}` and
+ * `{imagesBucket}` (`resources`, default the local deployer's names), and leaves out `localOnly` functions unless the
+ * environment is `local` (`ENV` is the bundle step's placeholder).
  */
-export function loadDeployConfig(appDir: string, envName: string): DeployConfig {
+export function loadDeployConfig(appDir: string, envName: string, resources: ResourceNames = localResourceNames(envName)): DeployConfig {
   const file = path.join(appDir, 'lambda.deploy.json');
-  const raw = JSON.parse(readFileSync(file, 'utf8')) as { functions?: FunctionSpec[] };
-  if (!Array.isArray(raw.functions) || raw.functions.length === 0) throw new Error(`${file}: "functions" must be a non-empty array`);
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as { functions: FunctionSpec[] };
+  const problems = schemaErrors(raw);
+  if (problems.length > 0) throw new Error(`${file}:\n  ${problems.join('\n  ')}`);
   const ids = new Set<string>();
   for (const [i, fn] of raw.functions.entries()) {
-    if (!fn.id || !fn.name || !fn.entry) throw new Error(`${file}: functions[${i}] needs "id", "name" and "entry"`);
-    if (!/^[a-z0-9-]+$/.test(fn.id) || ids.has(fn.id)) throw new Error(`${file}: functions[${i}].id must be unique lowercase letters, digits, dashes`);
-    if (!(typeof fn.budgetKiB === 'number' && fn.budgetKiB > 0)) throw new Error(`${file}: functions[${i}].budgetKiB must be a positive number`);
-    checkSchedule(`${file}: functions[${i}]`, fn.schedule);
-    checkPassEnvOneOf(`${file}: functions[${i}]`, fn.passEnvOneOf);
+    if (ids.has(fn.id)) throw new Error(`${file}: functions[${i}].id "${fn.id}" is used twice`);
     ids.add(fn.id);
+    if (fn.schedule) {
+      try {
+        parseScheduleExpression(fn.schedule.expression);
+      } catch (error) {
+        if (error instanceof ScheduleExpressionError) throw new Error(`${file}: functions[${i}].schedule.expression: ${error.message}`);
+        throw error;
+      }
+    }
   }
-  const functions = substitute(raw.functions, envName).filter((fn) => !fn.localOnly || envName === 'local' || envName === 'ENV');
+  const functions = substitute(raw.functions, envName, resources).filter((fn) => !fn.localOnly || envName === 'local' || envName === 'ENV');
   return { app: path.basename(appDir), appDir, functions };
 }

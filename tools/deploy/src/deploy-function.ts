@@ -13,7 +13,6 @@ import {
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
   waitUntilFunctionUpdatedV2,
-  type Runtime,
 } from '@aws-sdk/client-lambda';
 import {
   CreateScheduleCommand,
@@ -28,12 +27,10 @@ import { ConfigError, getLambdaClient, getSchedulerClient, invokeJson, readAwsEn
 import { createHash } from 'node:crypto';
 import { ensureQueue } from '@bmx/local-aws';
 import type { FunctionSpec } from './config';
+import { DEFAULT_RUNTIME } from './schema';
 
 /** The alias that traffic and triggers use; moved only after a passing smoke test. */
 export const LIVE_ALIAS = 'live';
-
-/** The runtime a function gets when its config names none: Node.js 24, the current LTS line (22 ends in April 2027). */
-export const DEFAULT_RUNTIME: Runtime = 'nodejs24.x';
 
 /** What one function deploy did. */
 export interface FunctionDeployResult {
@@ -116,7 +113,7 @@ export async function deployFunction(spec: FunctionSpec, zip: Buffer, environmen
   const settings = {
     FunctionName: spec.name,
     Handler: `index.${spec.export ?? 'handler'}`,
-    Runtime: DEFAULT_RUNTIME,
+    Runtime: spec.runtime ?? DEFAULT_RUNTIME,
     MemorySize: spec.memorySize ?? 512,
     Timeout: spec.timeout ?? 30,
     Environment: { Variables: environment },

@@ -1,11 +1,22 @@
-export { loadDeployConfig, functionEnvironment, type DeployConfig, type FunctionSpec, type ScheduleSpec } from './config';
+export {
+  loadDeployConfig,
+  functionEnvironment,
+  localResourceNames,
+  type DeployConfig,
+  type FunctionSpec,
+  type ScheduleSpec,
+  type SqsTriggerSpec,
+  type GrantsSpec,
+  type VpcSpec,
+  type HttpSpec,
+  type ResourceNames,
+} from './config';
 export {
   deployFunction,
   wireSqsTrigger,
   wireSchedule,
   schedulerRoleArn,
   LIVE_ALIAS,
-  DEFAULT_RUNTIME,
   SCHEDULER_ROLE_VARIABLE,
   LOCAL_SCHEDULER_ROLE_ARN,
   type FunctionDeployResult,
@@ -16,3 +27,13 @@ export { bundleApp, type BuiltFunction, type BundleManifest } from './bundle-app
 export { resolveAwsClientsPin, pinAwsClients, pinnedCopyPath, PIN_FIELD, type AwsClientsPin } from './pin';
 export { copyPackageClosure } from './native-modules';
 export { readDeployState, recordDeployState, LOCAL_STACK_FILE, type DeployState } from './state';
+export {
+  DeployFileSchema,
+  FunctionSchema,
+  deployFileJsonSchema,
+  RUNTIMES,
+  DEFAULT_RUNTIME,
+  LOG_RETENTION_DAYS,
+  DEFAULT_LOG_RETENTION_DAYS,
+  BUCKET_ACCESS,
+} from './schema';

@@ -51,8 +51,13 @@ describe('passEnvOneOf in lambda.deploy.json', () => {
     expect(withGroups([['A', 'B'], ['C']])().functions[0]!.passEnvOneOf).toEqual([['A', 'B'], ['C']]);
   });
 
-  it.each([[['A', 'B']], [[[]]], [[['A', 'not a name']]], ['A']])('refuses %j, saying what it should be', (groups) => {
-    expect(withGroups(groups)).toThrow(/functions\[0\]\.passEnvOneOf must be a list of non-empty lists of variable names/);
+  it.each([
+    [['A', 'B'], /functions\[0\]\.passEnvOneOf\[0\]: Expected array \(got "A"\)/],
+    [[[]], /functions\[0\]\.passEnvOneOf\[0\]: Expected array length to be greater or equal to 1/],
+    [[['A', 'not a name']], /functions\[0\]\.passEnvOneOf\[0\]\[1\]: must match \^\[A-Za-z_\]/],
+    ['A', /functions\[0\]\.passEnvOneOf: Expected array \(got "A"\) — local deployer: groups of alternatives/],
+  ])('refuses %j, saying what it should be', (groups, message) => {
+    expect(withGroups(groups)).toThrow(message);
   });
 });
 

@@ -19,14 +19,14 @@ describe('schedule in lambda.deploy.json', () => {
   });
 
   it.each([
-    [{ rateSeconds: 3600 }, /functions\[0\]\.schedule has unknown field\(s\) rateSeconds.*"expression": "rate\(1 hour\)"/],
-    [{ input: {} }, /functions\[0\]\.schedule\.expression is required/],
+    [{ rateSeconds: 3600 }, /functions\[0\]\.schedule has unknown field rateSeconds; expected expression, input, timezone, flexibleWindowMinutes, enabled/],
+    [{ input: {} }, /functions\[0\]\.schedule\.expression: is required — `rate\(…\)`/],
     [{ expression: 'rate(30 seconds)' }, /functions\[0\]\.schedule\.expression: Invalid Schedule Expression rate\(30 seconds\)/],
     [{ expression: 'rate(0 hours)' }, /positive integer/],
     [{ expression: 'hourly' }, /schedule\.expression: Invalid Schedule Expression hourly/],
-    [{ expression: 'rate(1 hour)', flexibleWindowMinutes: 0 }, /flexibleWindowMinutes must be an integer from 1 to 1440/],
-    [{ expression: 'rate(1 hour)', enabled: 'yes' }, /enabled must be true or false/],
-    ['rate(1 hour)', /schedule must be an object/],
+    [{ expression: 'rate(1 hour)', flexibleWindowMinutes: 0 }, /functions\[0\]\.schedule\.flexibleWindowMinutes: Expected integer to be greater or equal to 1 \(got 0\)/],
+    [{ expression: 'rate(1 hour)', enabled: 'yes' }, /functions\[0\]\.schedule\.enabled: Expected boolean \(got "yes"\)/],
+    ['rate(1 hour)', /functions\[0\]\.schedule: Expected object \(got "rate\(1 hour\)"\)/],
   ])('refuses %j with a clear error', (schedule, message) => {
     expect(withSchedule(schedule)).toThrow(message);
   });
