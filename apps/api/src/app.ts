@@ -37,11 +37,13 @@ const MULTIPART_UPLOAD_BODY = {
       schema: {
         type: 'object',
         required: ['file'],
+        additionalProperties: false,
+        description: 'Any other part, a part sent twice or a second `file` is a 400 naming it. Each text part wins over the query parameter of the same name.',
         properties: {
-          file: { type: 'string', format: 'binary', description: 'JPEG, PNG, WEBP or GIF (checked by content)' },
+          file: { type: 'string', format: 'binary', description: 'Exactly one; JPEG, PNG, WEBP or GIF (checked by content)' },
           caption: { type: 'string', maxLength: 2000 },
-          image_type: { type: 'string', pattern: '^[a-z_]{1,50}$' },
-          is_primary: { type: 'boolean' },
+          image_type: { type: 'string', minLength: 1, maxLength: 50, pattern: '^[a-z_]+$' },
+          is_primary: { type: 'boolean', description: '`true`/`false` (also `1`/`0`, any case)' },
         },
       },
     },

@@ -17,15 +17,21 @@ export class HttpError extends Error {
     readonly field?: string,
     /** Extra response headers, e.g. `Retry-After`. */
     readonly headers: Record<string, string> = {},
+    /** What went wrong underneath: logged with the request's id, never sent to the client. */
+    cause?: unknown,
   ) {
-    super(message);
+    super(message, cause === undefined ? undefined : { cause });
   }
 }
 
 export const badRequest = (message: string, field?: string) => new HttpError(400, message, field);
 export const notFound = (message: string) => new HttpError(404, message);
 
-/** A dependency (S3, SQS, Lambda) failed or could not be reached: the request was fine, so 503, not 500. */
+/**
+ * A dependency (S3, SQS, Lambda) failed or could not be reached: the request was fine, so 503, not 500. The client
+ * is told which dependency and, at most, the error's code (`S3 is unavailable (TimeoutError)`); the underlying
+ * message, which can name our hosts, ports, buckets or functions, goes to the log only (see the error handler).
+ */
 export class DependencyError extends HttpError {
   override readonly name = 'DependencyError';
   constructor(
@@ -34,17 +40,35 @@ export class DependencyError extends HttpError {
     override readonly cause: unknown,
     statusCode = 503,
   ) {
-    super(statusCode, `${dependency} is unavailable: ${describeAwsError(cause)}`);
+    const code = publicErrorCode(cause);
+    super(statusCode, `${dependency} is unavailable${code ? ` (${code})` : ''}`, undefined, {}, cause);
   }
 }
 
-/** A short, log-safe description of an SDK or network error (never a stack). */
+/** A short, log-safe description of an SDK or network error (never a stack). For logs and job rows, not clients: see {@link publicErrorDescription}. */
 export function describeAwsError(error: unknown): string {
   if (!error || typeof error !== 'object') return String(error);
   const err = error as { name?: string; message?: string; code?: string; $metadata?: { httpStatusCode?: number } };
   const status = err.$metadata?.httpStatusCode ? ` (HTTP ${err.$metadata.httpStatusCode})` : '';
   const name = err.code ?? err.name ?? 'Error';
   return `${name}${status}${err.message && err.message !== name ? `: ${err.message}` : ''}`;
+}
+
+/**
+ * The part of an error a client may see: its code or name when it is an identifier (`ECONNREFUSED`,
+ * `TimeoutError`, `ResourceNotFoundException`), never its message. Undefined for a plain `Error`.
+ */
+export function publicErrorCode(error: unknown): string | undefined {
+  if (!error || typeof error !== 'object') return undefined;
+  const { code, name } = error as { code?: unknown; name?: unknown };
+  const candidate = typeof code === 'string' ? code : typeof name === 'string' ? name : undefined;
+  return candidate && candidate !== 'Error' && /^[A-Za-z][A-Za-z0-9_]{1,63}$/.test(candidate) ? candidate : undefined;
+}
+
+/** What a client may read about a dependency's error: its code and HTTP status (`TimeoutError`, `AccessDenied (HTTP 403)`). */
+export function publicErrorDescription(error: unknown): string {
+  const status = awsStatus(error);
+  return `${publicErrorCode(error) ?? 'failed'}${status ? ` (HTTP ${status})` : ''}`;
 }
 
 /** The HTTP status S3 answered, when the error came from S3. */
@@ -80,6 +104,17 @@ function fieldOf(context: string | undefined, detail: ValidationDetail | undefin
 }
 
 /**
+ * A 400 naming the field, from the errors of a schema validator run on input Fastify does not validate itself
+ * (the text parts of a multipart upload, checked against the route's query-string schema).
+ */
+export function validationError(context: string, details: readonly ValidationDetail[] | null | undefined): HttpError {
+  const detail = details?.[0];
+  const field = fieldOf(context, detail) ?? context;
+  const extra = detail?.params?.['additionalProperty'];
+  return badRequest(typeof extra === 'string' ? `Unknown field ${field}` : `${field} ${detail?.message ?? 'is not valid'}`, field);
+}
+
+/**
  * Renders every error as `{statusCode, error, message, field?}`. Validation errors name the field; client
  * errors keep their message; anything unexpected is logged with its stack and answered with a generic 500
  * that never carries the stack or internals.
@@ -92,7 +127,12 @@ export function registerErrorHandler(app: FastifyInstance): void {
       return reply.status(400).send({ statusCode: 400, error: 'Bad Request', message: fastifyError.message, field });
     }
     if (error instanceof HttpError) {
-      if (error.statusCode >= 500) request.log.warn({ err: error }, error.message);
+      // The details a client does not see are logged here, with the request's id (reqId) on the line.
+      if (error instanceof DependencyError) {
+        request.log.warn({ err: error.cause, dependency: error.dependency, statusCode: error.statusCode }, `${error.dependency} failed: ${describeAwsError(error.cause)}`);
+      } else if (error.statusCode >= 500) {
+        request.log.warn({ err: error.cause ?? error, statusCode: error.statusCode }, error.message);
+      }
       return reply
         .status(error.statusCode)
         .headers(error.headers)

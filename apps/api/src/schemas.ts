@@ -117,13 +117,28 @@ export const RegisteredImage = Type.Object({
   processing_job: Type.Optional(Job),
 });
 
-const Caption = Nullable(Type.String({ maxLength: 2000 }));
-const ImageType = Nullable(Type.String({ minLength: 1, maxLength: 50, pattern: '^[a-z_]+$', description: 'e.g. cover, spine, back' }));
+const CaptionText = Type.String({ maxLength: 2000 });
+const ImageTypeText = Type.String({ minLength: 1, maxLength: 50, pattern: '^[a-z_]+$', description: 'e.g. cover, spine, back' });
+const Caption = Nullable(CaptionText);
+const ImageType = Nullable(ImageTypeText);
 const Filename = Nullable(Type.String({ minLength: 1, maxLength: 255 }));
 
 export const UpdateImage = Type.Object(
   { caption: Type.Optional(Caption), image_type: Type.Optional(ImageType), is_primary: Type.Optional(Type.Literal(true)) },
   { additionalProperties: false, minProperties: 1 },
+);
+
+/**
+ * The upload's metadata, as query parameters (how BlueMoxon's clients send them) or multipart text parts: one
+ * schema for both places. Unknown names are refused.
+ */
+export const UploadFields = Type.Object(
+  {
+    caption: Type.Optional(CaptionText),
+    image_type: Type.Optional(ImageTypeText),
+    is_primary: Type.Optional(Type.Boolean({ description: '`true`/`false` (also `1`/`0`, any case): make it the primary image' })),
+  },
+  { additionalProperties: false },
 );
 
 export const ReorderBody = Type.Object(

@@ -3,7 +3,7 @@ import { presignPutUrl } from '@bmx/aws-clients';
 import type { Database, Kysely } from '@bmx/db';
 import { IMAGE_FORMATS, imageObjectKey, thumbnailObjectKey, type ImageFormat } from '@bmx/images';
 import type { ApiApp, AppDeps } from '../app';
-import { badRequest, callDependency, HttpError } from '../errors';
+import { badRequest, callDependency, HttpError, validationError } from '../errors';
 import {
   BookIdParams,
   CompleteBody,
@@ -15,6 +15,7 @@ import {
   RegisteredImage,
   ReorderBody,
   UpdateImage,
+  UploadFields,
   UploadRequest,
   UploadTicket,
 } from '../schemas';
@@ -26,11 +27,11 @@ import {
   requireBook,
   requireImage,
   toView,
-  type ImageFields,
   type RegisterResult,
 } from '../services/images';
 import { queueImageProcessing } from '../services/jobs';
 import { deleteObjects, getObjectBytes, headObject } from '../services/storage';
+import { collectUploadField, mergeUploadFields, normalizeBooleanWord, type UploadMetadata } from '../services/upload-fields';
 
 const tags = ['images'];
 const BASE = '/api/v1/books/:bookId/images';
@@ -46,25 +47,14 @@ const FORMAT_BY_MIME: Record<string, ImageFormat> = Object.fromEntries(
   Object.entries(IMAGE_FORMATS).map(([format, { mime }]) => [mime, format as ImageFormat]),
 );
 
-/** Reads the optional text fields of a multipart upload, with the same rules as the JSON routes. */
-function readUploadFields(fields: Record<string, string>): ImageFields {
-  const out: ImageFields = {};
-  const primary = fields['is_primary']?.toLowerCase();
-  if (primary !== undefined) {
-    if (!['true', 'false', '1', '0'].includes(primary)) throw badRequest('is_primary must be true or false', 'body.is_primary');
-    out.is_primary = primary === 'true' || primary === '1';
-  }
-  const caption = fields['caption'];
-  if (caption !== undefined) {
-    if (caption.length > 2000) throw badRequest('caption must be at most 2000 characters', 'body.caption');
-    out.caption = caption;
-  }
-  const imageType = fields['image_type'];
-  if (imageType !== undefined) {
-    if (!/^[a-z_]{1,50}$/.test(imageType)) throw badRequest('image_type must be 1 to 50 lowercase letters or underscores', 'body.image_type');
-    out.image_type = imageType;
-  }
-  return out;
+/** The parser's own errors (no boundary, truncated body, a limit) are the client's: a 400 or 413 that says why. */
+function multipartFailure(error: unknown): Error {
+  if (error instanceof HttpError) return error;
+  const code = (error as { code?: unknown }).code;
+  if (code === 'FST_FILES_LIMIT') return badRequest('Send one "file" part per upload; this request has more than one', 'file');
+  if (code === 'FST_FIELDS_LIMIT' || code === 'FST_PARTS_LIMIT') return badRequest('The upload has more parts than "file", "caption", "image_type" and "is_primary"', 'body');
+  if (typeof (error as { statusCode?: unknown }).statusCode === 'number') return error as Error;
+  return badRequest(`The multipart body could not be read: ${(error as Error).message}`, 'file');
 }
 
 async function viewResult(deps: AppDeps, result: RegisterResult) {
@@ -95,12 +85,20 @@ export function imageRoutes(app: ApiApp, deps: AppDeps): void {
         tags,
         summary: 'Upload an image (multipart/form-data)',
         description:
-          'Parts: `file` (required; JPEG, PNG, WEBP or GIF by its magic bytes), optional `caption`, `image_type`, `is_primary`. ' +
+          'Parts: `file` (exactly one; JPEG, PNG, WEBP or GIF by its magic bytes), optional `caption`, `image_type`, `is_primary`. ' +
+          'The same three may come as query parameters instead (as BlueMoxon clients send them); when a field comes both ways, ' +
+          'the multipart part wins. Any other query parameter or part, a field sent twice, or a second `file` part is a 400 naming it. ' +
           'The same bytes twice for one book return the existing image with `duplicate: true` (200). The first image, or ' +
           '`is_primary=true`, becomes primary and queues processing. Larger files: use `uploads`.',
         consumes: ['multipart/form-data'],
         params: BookIdParams,
+        querystring: UploadFields,
         response: { 200: RegisteredImage, 201: RegisteredImage, ...errors(400, 401, 403, 404, 413, 415, 503) },
+      },
+      // BlueMoxon clients send is_primary as 1/0 or in any case; the schema's coercion takes true/false.
+      preValidation: async (request) => {
+        const query = request.query as Record<string, unknown>;
+        if ('is_primary' in query) query['is_primary'] = normalizeBooleanWord(query['is_primary']);
       },
     },
     async (request, reply) => {
@@ -110,25 +108,28 @@ export function imageRoutes(app: ApiApp, deps: AppDeps): void {
       const fields: Record<string, string> = {};
       let file: { bytes: Buffer; filename: string } | undefined;
       try {
-        for await (const part of request.parts({ limits: { fileSize: config.maxUploadBytes, files: 1, fields: 10, fieldSize: 4096 } })) {
+        // files: 2, so a second file part reaches the loop and gets a 400 saying so instead of the parser's 413.
+        for await (const part of request.parts({ limits: { fileSize: config.maxUploadBytes, files: 2, fields: 10, fieldSize: 4096 } })) {
           if (part.type === 'file') {
-            if (part.fieldname !== 'file') {
-              part.file.resume();
-              throw badRequest(`Unexpected file part "${part.fieldname}"; name it "file"`, 'file');
-            }
+            if (part.fieldname !== 'file' || file) part.file.resume();
+            if (part.fieldname !== 'file') throw badRequest(`Unexpected file part "${part.fieldname}"; name it "file"`, 'file');
+            if (file) throw badRequest('Send one "file" part per upload; this request has more than one', 'file');
             file = { bytes: await part.toBuffer(), filename: part.filename };
           } else {
-            fields[part.fieldname] = String(part.value);
+            collectUploadField(fields, part.fieldname, String(part.value));
           }
         }
       } catch (error) {
-        // The multipart parser's own errors (no boundary, truncated body) carry no status: they are the client's.
-        if (error instanceof HttpError || typeof (error as { statusCode?: unknown }).statusCode === 'number') throw error;
-        throw badRequest(`The multipart body could not be read: ${(error as Error).message}`, 'file');
+        throw multipartFailure(error);
       }
       if (!file) throw badRequest('The multipart body has no "file" part', 'file');
       if (file.bytes.length === 0) throw badRequest('The file is empty', 'file');
-      const result = await registerImage(deps, bookId, file.bytes, { ...readUploadFields(fields), original_filename: file.filename || null });
+      // The parts go through the route's own query-string schema: one rule for both places.
+      if ('is_primary' in fields) fields['is_primary'] = normalizeBooleanWord(fields['is_primary']) as string;
+      const validate = request.getValidationFunction('querystring');
+      if (validate && !validate(fields)) throw validationError('body', validate.errors as Parameters<typeof validationError>[1]);
+      const metadata = mergeUploadFields(request.query, fields as UploadMetadata);
+      const result = await registerImage(deps, bookId, file.bytes, { ...metadata, original_filename: file.filename || null });
       return reply.status(result.duplicate ? 200 : 201).send(await viewResult(deps, result));
     },
   );

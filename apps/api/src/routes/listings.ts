@@ -1,7 +1,7 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { invokeJson, LambdaFunctionError, LambdaStatusError, presignGetUrl } from '@bmx/aws-clients';
 import type { ApiApp, AppDeps } from '../app';
-import { badRequest, callDependency, DependencyError, HttpError, REQUEST_PATH_PROFILE } from '../errors';
+import { badRequest, callDependency, DependencyError, HttpError, publicErrorCode, REQUEST_PATH_PROFILE } from '../errors';
 import { errors, ExtractBody, ItemId } from '../schemas';
 import { listObjects } from '../services/storage';
 
@@ -24,6 +24,13 @@ function retryAfterOf(body: unknown): string {
   const record = body && typeof body === 'object' ? (body as Record<string, unknown>) : {};
   const value = Number(record['retry_after'] ?? record['retryAfter'] ?? record['retry_after_seconds']);
   return String(Number.isFinite(value) && value > 0 ? Math.ceil(value) : DEFAULT_RETRY_AFTER_SECONDS);
+}
+
+/** `: {reason}` from the `error` (or `message`) string of a scraper's status answer, else nothing. */
+function scraperReason(body: unknown): string {
+  const record = body && typeof body === 'object' ? (body as Record<string, unknown>) : {};
+  const reason = [record['error'], record['message']].find((value): value is string => typeof value === 'string' && value.length > 0);
+  return reason ? `: ${reason.slice(0, 300)}` : '';
 }
 
 /** The scraper's result body: API Gateway-style `{statusCode, body}` is unwrapped. */
@@ -128,12 +135,18 @@ export function listingRoutes(app: ApiApp, { config }: AppDeps): void {
       try {
         result = await invokeJson(scraper, { url: request.body.url, fetch_images: true, item_id: itemId }, { profile: 'longCall' });
       } catch (error) {
-        if (error instanceof LambdaFunctionError) throw new HttpError(502, `The scraper failed: ${error.message}`);
+        // An unhandled error's message is the scraper's internals: the client gets its type, the log the rest.
+        if (error instanceof LambdaFunctionError) {
+          const type = publicErrorCode({ name: error.errorType });
+          throw new HttpError(502, `The scraper failed${type ? ` (${type})` : ''}`, undefined, {}, error);
+        }
+        // A status answer is the scraper speaking to clients: its own reason is passed on, the function's name is not.
         if (error instanceof LambdaStatusError) {
+          const reason = scraperReason(error.body);
           if (error.statusCode === 429) {
-            throw new HttpError(429, `The scraper is rate limited: ${error.message}`, undefined, { 'Retry-After': retryAfterOf(error.body) });
+            throw new HttpError(429, `The scraper is rate limited${reason}`, undefined, { 'Retry-After': retryAfterOf(error.body) }, error);
           }
-          throw new HttpError(502, `The scraper could not scrape the listing: ${error.message}`);
+          throw new HttpError(502, `The scraper could not scrape the listing${reason}`, undefined, {}, error);
         }
         throw new DependencyError('The scraper Lambda', error);
       }

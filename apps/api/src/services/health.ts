@@ -3,7 +3,7 @@ import { HeadBucketCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import { getLambdaClient, getS3Client, getSqsClient, type QueueRef } from '@bmx/aws-clients';
 import { pingDatabase, type Database, type Kysely } from '@bmx/db';
-import { describeAwsError } from '../errors';
+import { publicErrorDescription } from '../errors';
 
 export type CheckStatus = 'healthy' | 'degraded' | 'unhealthy' | 'skipped';
 
@@ -61,7 +61,8 @@ async function timed(name: string, timeoutMs: number, check: (signal: AbortSigna
   try {
     outcome = await Promise.race([check(controller.signal), budget]);
   } catch (error) {
-    outcome = { status: 'unhealthy', detail: error instanceof BudgetExceeded ? error.message : describeAwsError(error) };
+    // The health routes are public: the detail names the error, never the address it came from.
+    outcome = { status: 'unhealthy', detail: error instanceof BudgetExceeded ? error.message : publicErrorDescription(error) };
   } finally {
     clearTimeout(timer);
   }
