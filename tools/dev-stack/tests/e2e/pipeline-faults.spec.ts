@@ -118,7 +118,8 @@ describe('the image pipeline through an S3/SQS outage', () => {
     const duringBody = (await during.json()) as ErrorBody;
     expect(duringBody).toMatchObject({ statusCode: 503, error: 'Service Unavailable', message: expect.stringMatching(/^S3 is unavailable( \(\w+\))?$/) });
     // Neither a stack nor the address of the stopped server.
-    expect(JSON.stringify(duringBody)).not.toMatch(/\bat .+:\d+:\d+|127\.0\.0\.1|localhost|:\d{2,5}\b/);
+    expect(JSON.stringify(duringBody)).not.toMatch(/\bat .+:\d+:\d+|127\.0\.0\.1|localhost/);
+    expect(duringBody.message).not.toMatch(/:\d{2,5}\b/);
     // Deleting needs S3 too: 503, and the image stays.
     const deleteDuring = await call(`/api/v1/books/${book.id}/images/${secondBody.image.id}`, { method: 'DELETE' });
     expect(deleteDuring.status).toBe(503);
