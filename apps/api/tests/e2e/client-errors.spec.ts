@@ -1,16 +1,14 @@
 // An error a client sees names the dependency, never our hosts, ports or stack; the details go to the log with the
 // request's id. Checked with S3 stopped (connection refused on a loopback port), as in the outage that found it.
-import { resetAwsClients } from '@bmx/aws-clients';
-import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import { buildApp, type ApiApp } from '../../src/app';
-import { makeImage, multipart, startTestApi, type TestApi } from './support';
+import { closedPort, makeImage, multipart, redirectS3, startTestApi, type TestApi } from './support';
 
 describe('errors show no internals', () => {
   let api: TestApi;
   let app: ApiApp;
   let port: number;
-  let savedEndpoint: string | undefined;
+  let restoreS3: () => void;
   const logLines: Record<string, unknown>[] = [];
 
   beforeAll(async () => {
@@ -23,17 +21,11 @@ describe('errors show no internals', () => {
       },
     });
     app = await buildApp({ db: api.test.db, config: api.config, logger: { level: 'warn', stream } });
-    const probe = createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-    port = (probe.address() as { port: number }).port;
-    await new Promise<void>((resolve) => probe.close(() => resolve()));
-    savedEndpoint = process.env['AWS_ENDPOINT_URL_S3'];
-    process.env['AWS_ENDPOINT_URL_S3'] = `http://127.0.0.1:${port}`;
-    resetAwsClients();
+    port = await closedPort();
+    restoreS3 = redirectS3(`http://127.0.0.1:${port}`);
   });
   afterAll(async () => {
-    process.env['AWS_ENDPOINT_URL_S3'] = savedEndpoint;
-    resetAwsClients();
+    restoreS3();
     await app.close();
     await api.close();
   });

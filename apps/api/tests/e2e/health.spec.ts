@@ -1,11 +1,11 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { CLIENT_PROFILES, getSqsClient, resetAwsClients } from '@bmx/aws-clients';
+import { CLIENT_PROFILES, getSqsClient } from '@bmx/aws-clients';
 import { connectPostgres } from '@bmx/db';
 import { createServer, type Server, type Socket } from 'node:net';
 import { buildApp } from '../../src/app';
 import { REQUEST_PATH_PROFILE } from '../../src/errors';
 import { deployScraperStandIn } from '../support/scraper-stand-in';
-import { deleteFunction, drainQueue, startTestApi, uniqueName, type TestApi } from './support';
+import { closedPort, deleteFunction, drainQueue, redirectS3, startTestApi, uniqueName, type TestApi } from './support';
 
 interface Check {
   name: string;
@@ -98,7 +98,7 @@ describe('health: live, ready and deep', () => {
   describe('with S3 hanging (accepts connections, never answers)', () => {
     let hanging: Server;
     const sockets = new Set<Socket>();
-    let savedEndpoint: string | undefined;
+    let restoreS3: () => void;
 
     beforeAll(async () => {
       hanging = createServer((socket) => {
@@ -107,13 +107,10 @@ describe('health: live, ready and deep', () => {
       });
       await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
       const { port } = hanging.address() as { port: number };
-      savedEndpoint = process.env['AWS_ENDPOINT_URL_S3'];
-      process.env['AWS_ENDPOINT_URL_S3'] = `http://127.0.0.1:${port}`;
-      resetAwsClients();
+      restoreS3 = redirectS3(`http://127.0.0.1:${port}`);
     });
     afterAll(async () => {
-      process.env['AWS_ENDPOINT_URL_S3'] = savedEndpoint;
-      resetAwsClients();
+      restoreS3();
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => hanging.close(() => resolve()));
     });
@@ -151,21 +148,11 @@ describe('health: live, ready and deep', () => {
     }, 30_000);
   });
   describe('with S3 stopped (connection refused)', () => {
-    let savedEndpoint: string | undefined;
+    let restoreS3: () => void;
     beforeAll(async () => {
-      // A port that was just free: nothing listens there.
-      const probe = createServer();
-      await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-      const { port } = probe.address() as { port: number };
-      await new Promise<void>((resolve) => probe.close(() => resolve()));
-      savedEndpoint = process.env['AWS_ENDPOINT_URL_S3'];
-      process.env['AWS_ENDPOINT_URL_S3'] = `http://127.0.0.1:${port}`;
-      resetAwsClients();
+      restoreS3 = redirectS3(`http://127.0.0.1:${await closedPort()}`);
     });
-    afterAll(() => {
-      process.env['AWS_ENDPOINT_URL_S3'] = savedEndpoint;
-      resetAwsClients();
-    });
+    afterAll(() => restoreS3());
 
     it('answers requests that need S3 with 503 and a clear message, never a 500', async () => {
       const book = (await api.test.db.insertInto('books').values({ title: 'No storage' }).returning('id').executeTakeFirstOrThrow()).id;

@@ -1,10 +1,11 @@
 import { DeleteFunctionCommand } from '@aws-sdk/client-lambda';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { getLambdaClient, getS3Client, getSqsClient } from '@bmx/aws-clients';
+import { getLambdaClient, getS3Client, getSqsClient, resetAwsClients } from '@bmx/aws-clients';
 import { createTestDatabase, type TestDatabase } from '@bmx/db';
 import { ensureBucket, ensureQueue, type ProvisionedQueue } from '@bmx/local-aws';
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 import sharp from 'sharp';
 import { buildApp, type ApiApp } from '../../src/app';
 import { createApiKey } from '../../src/auth';
@@ -135,4 +136,24 @@ export async function deleteFunction(name: string): Promise<void> {
   await getLambdaClient()
     .send(new DeleteFunctionCommand({ FunctionName: name }))
     .catch(() => undefined);
+}
+
+/** A loopback port nothing listens on (it was free a moment ago): connections to it are refused. */
+export async function closedPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+/** Points this process's S3 clients at `endpoint` (a stopped or hanging S3); the function returned restores them. */
+export function redirectS3(endpoint: string): () => void {
+  const saved = process.env['AWS_ENDPOINT_URL_S3'];
+  process.env['AWS_ENDPOINT_URL_S3'] = endpoint;
+  resetAwsClients();
+  return () => {
+    process.env['AWS_ENDPOINT_URL_S3'] = saved;
+    resetAwsClients();
+  };
 }
