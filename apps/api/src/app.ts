@@ -6,6 +6,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServ
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { API_KEY_HEADER, registerAuth } from './auth';
 import type { ApiConfig } from './config';
+import type { FetchHop } from './listing-url';
 import { registerErrorHandler } from './errors';
 import { adminRoutes } from './routes/admin';
 import { bookRoutes } from './routes/books';
@@ -26,6 +27,11 @@ export interface AppDeps {
    * survive bundling, and `/docs/json` (the OpenAPI document) is served either way.
    */
   docsUi?: boolean;
+  /**
+   * How the listing routes request one step of an `ebay.us` short link (no redirects followed; see
+   * `src/listing-url.ts`). Default: `fetch` over the internet. Tests point it at a local stand-in of ebay.us.
+   */
+  shortLinkHop?: FetchHop;
 }
 
 type OpenApiDocument = { paths?: Record<string, Record<string, Record<string, unknown>>> };

@@ -58,10 +58,12 @@ export function describeAwsError(error: unknown): string {
  * The part of an error a client may see: its code or name when it is an identifier (`ECONNREFUSED`,
  * `TimeoutError`, `ResourceNotFoundException`), never its message. Undefined for a plain `Error`.
  */
-export function publicErrorCode(error: unknown): string | undefined {
+export function publicErrorCode(error: unknown, depth = 0): string | undefined {
   if (!error || typeof error !== 'object') return undefined;
-  const { code, name } = error as { code?: unknown; name?: unknown };
+  const { code, name, cause } = error as { code?: unknown; name?: unknown; cause?: unknown };
   const candidate = typeof code === 'string' ? code : typeof name === 'string' ? name : undefined;
+  // fetch wraps the socket's error: `TypeError: fetch failed` with the ECONNREFUSED in its cause.
+  if ((candidate === undefined || candidate === 'Error' || candidate === 'TypeError') && cause && depth < 3) return publicErrorCode(cause, depth + 1);
   return candidate && candidate !== 'Error' && /^[A-Za-z][A-Za-z0-9_]{1,63}$/.test(candidate) ? candidate : undefined;
 }
 

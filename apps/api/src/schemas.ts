@@ -1,4 +1,5 @@
 import { Type, type TSchema } from '@fastify/type-provider-typebox';
+import { LISTING_SITE_DOMAINS, MAX_LISTING_URL_LENGTH, MAX_SHORT_LINK_REDIRECTS } from './listing-url';
 
 /** Largest value a PostgreSQL `integer` id can hold: bigger ids are a 400, never a database error. */
 const MAX_ID = 2_147_483_647;
@@ -187,7 +188,15 @@ export const ItemId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Z
 
 export const ExtractBody = Type.Object(
   {
-    url: Type.String({ minLength: 8, maxLength: 2048, pattern: '^https?://[^\\s]+$', description: 'The listing page' }),
+    url: Type.String({
+      minLength: 8,
+      maxLength: MAX_LISTING_URL_LENGTH,
+      pattern: '^https?://[^\\s]+$',
+      description:
+        `The listing page, on one of eBay's sites: ${LISTING_SITE_DOMAINS.join(', ')} (the bare host, \`www.\` or \`m.\`; also ` +
+        `befr.ebay.be, benl.ebay.be, cafr.ebay.ca), or an \`ebay.us\` short link, followed through those hosts only ` +
+        `(at most ${MAX_SHORT_LINK_REDIRECTS} redirects). No user name, password or port; any other host is a 400.`,
+    }),
     item_id: Type.Optional(ItemId),
   },
   { additionalProperties: false },

@@ -9,6 +9,7 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { getS3Client } from '@bmx/aws-clients';
 import { withSmokeTest } from '@bmx/lambda-kit';
+import { checkListingUrl } from '../listing-url';
 
 /** What the API sends. */
 export interface ScrapeEvent {
@@ -37,6 +38,12 @@ async function scrape(event: ScrapeEvent): Promise<{ statusCode: number; body: s
   if (!event?.item_id || !/^[A-Za-z0-9_-]{1,64}$/.test(event.item_id) || typeof event.url !== 'string') {
     return { statusCode: 400, body: JSON.stringify({ error: 'item_id and url are required' }) };
   }
+  // The scraper's side of the host rule: it fetches listing pages only (the API resolves short links first).
+  const listing = checkListingUrl(event.url);
+  if (!listing.ok || listing.kind !== 'listing') {
+    return { statusCode: 400, body: JSON.stringify({ error: `not a listing page the scraper fetches: ${listing.ok ? 'a short link' : listing.reason}` }) };
+  }
+  const url = listing.url.href;
   const bucket = process.env['LISTINGS_BUCKET'] || process.env['IMAGES_BUCKET'];
   if (!bucket) throw new Error('LISTINGS_BUCKET (or IMAGES_BUCKET) is not set');
   const prefix = `listings/${event.item_id}/`;
@@ -48,7 +55,7 @@ async function scrape(event: ScrapeEvent): Promise<{ statusCode: number; body: s
     images.push(key);
   }
   // The page goes last: the API calls a scrape done when the page and an image are there.
-  const html = `<!doctype html><html><head><title>Listing ${event.item_id} (local stand-in)</title></head><body><a href="${escapeHtml(event.url)}">${escapeHtml(event.url)}</a></body></html>`;
+  const html = `<!doctype html><html><head><title>Listing ${event.item_id} (local stand-in)</title></head><body><a href="${escapeHtml(url)}">${escapeHtml(url)}</a></body></html>`;
   await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}page.html`, Body: html, ContentType: 'text/html; charset=utf-8' }));
   return { statusCode: 200, body: JSON.stringify({ item_id: event.item_id, title: `Listing ${event.item_id}`, page_key: `${prefix}page.html`, images }) };
 }

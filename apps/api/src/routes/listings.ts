@@ -2,6 +2,7 @@ import { Type } from '@fastify/type-provider-typebox';
 import { invokeJson, LambdaFunctionError, LambdaStatusError, presignGetUrl } from '@bmx/aws-clients';
 import type { ApiApp, AppDeps } from '../app';
 import { badRequest, callDependency, DependencyError, HttpError, publicErrorCode, REQUEST_PATH_PROFILE } from '../errors';
+import { ListingUrlError, resolveListingUrl, type FetchHop } from '../listing-url';
 import { errors, ExtractBody, ItemId } from '../schemas';
 import { listObjects } from '../services/storage';
 
@@ -10,12 +11,27 @@ const IMAGE_EXTENSION = /\.(jpe?g|png|webp|gif)$/i;
 /** Seconds a client is told to wait when the scraper is rate limited and says nothing more precise. */
 const DEFAULT_RETRY_AFTER_SECONDS = 60;
 
-/** The item id: given, else the number in an `/itm/{id}` listing URL. */
-function itemIdOf(body: { url: string; item_id?: string }): string {
-  if (body.item_id) return body.item_id;
-  const match = /\/itm\/(?:[^/?#]+\/)?(\d{6,20})(?:[/?#]|$)/.exec(body.url);
+/** The item id: given, else the number in the listing URL's `/itm/{id}` path. */
+function itemIdOf(itemId: string | undefined, listing: URL): string {
+  if (itemId) return itemId;
+  const match = /^\/itm\/(?:[^/]+\/)?(\d{6,20})(?:\/|$)/.exec(listing.pathname);
   if (!match?.[1]) throw badRequest('item_id is required when the URL has no /itm/{id} part', 'body.item_id');
   return match[1];
+}
+
+/**
+ * What the scraper is asked to fetch: the listing URL after the host rule (a short link resolved through allowed
+ * hosts only), normalised, and its item id. A refused URL is a 400 naming `body.url`; ebay.us failing is a 503.
+ */
+async function scrapeTarget(body: { url: string; item_id?: string }, hop: FetchHop | undefined): Promise<{ url: string; itemId: string }> {
+  let listing: URL;
+  try {
+    listing = await resolveListingUrl(body.url, { hop });
+  } catch (error) {
+    if (error instanceof ListingUrlError) throw badRequest(`The scraper does not fetch this URL: ${error.message}`, 'body.url');
+    throw new DependencyError('ebay.us', error);
+  }
+  return { url: listing.href, itemId: itemIdOf(body.item_id, listing) };
 }
 
 const prefixOf = (itemId: string) => `listings/${itemId}/`;
@@ -50,7 +66,7 @@ function unwrap(result: unknown): unknown {
 }
 
 /** Listing scrapes through the scraper Lambda: start one, poll it, or run one synchronously. */
-export function listingRoutes(app: ApiApp, { config }: AppDeps): void {
+export function listingRoutes(app: ApiApp, { config, shortLinkHop }: AppDeps): void {
   const scraper = config.scraperFunctionName;
   const bucket = config.listingsBucket;
   const statusUrl = (itemId: string) => `/api/v1/listings/extract/${itemId}/status`;
@@ -62,7 +78,7 @@ export function listingRoutes(app: ApiApp, { config }: AppDeps): void {
       schema: {
         tags,
         summary: 'Start scraping a listing (returns at once)',
-        description: `Done already when \`listings/{itemId}/\` has objects; otherwise invokes the scraper with InvocationType Event.`,
+        description: `Only eBay listing URLs and ebay.us short links (see \`url\`); others are a 400. Done already when \`listings/{itemId}/\` has objects; otherwise invokes the scraper with InvocationType Event.`,
         body: ExtractBody,
         response: {
           202: Type.Object({ item_id: Type.String(), status: Type.Union([Type.Literal('done'), Type.Literal('started')]), status_url: Type.String() }),
@@ -71,11 +87,11 @@ export function listingRoutes(app: ApiApp, { config }: AppDeps): void {
       },
     },
     async (request, reply) => {
-      const itemId = itemIdOf(request.body);
+      const { url, itemId } = await scrapeTarget(request.body, shortLinkHop);
       const existing = await listObjects(bucket, prefixOf(itemId), 1);
       if (existing.length > 0) return reply.status(202).send({ item_id: itemId, status: 'done' as const, status_url: statusUrl(itemId) });
       await callDependency('The scraper Lambda', () =>
-        invokeJson(scraper, { url: request.body.url, fetch_images: true, item_id: itemId }, { invocationType: 'Event', profile: REQUEST_PATH_PROFILE }),
+        invokeJson(scraper, { url, fetch_images: true, item_id: itemId }, { invocationType: 'Event', profile: REQUEST_PATH_PROFILE }),
       );
       return reply.status(202).send({ item_id: itemId, status: 'started' as const, status_url: statusUrl(itemId) });
     },
@@ -124,16 +140,16 @@ export function listingRoutes(app: ApiApp, { config }: AppDeps): void {
       schema: {
         tags,
         summary: 'Scrape a listing synchronously (up to minutes)',
-        description: 'Scraper failures are 502 with the reason; a rate-limited scraper is 429 with Retry-After.',
+        description: 'Only eBay listing URLs and ebay.us short links (see `url`); others are a 400. Scraper failures are 502; a rate-limited scraper is 429 with Retry-After.',
         body: ExtractBody,
         response: { 200: Type.Object({ item_id: Type.String(), result: Type.Unknown() }), ...errors(400, 401, 403, 429, 502, 503) },
       },
     },
     async (request) => {
-      const itemId = itemIdOf(request.body);
+      const { url, itemId } = await scrapeTarget(request.body, shortLinkHop);
       let result: unknown;
       try {
-        result = await invokeJson(scraper, { url: request.body.url, fetch_images: true, item_id: itemId }, { profile: 'longCall' });
+        result = await invokeJson(scraper, { url, fetch_images: true, item_id: itemId }, { profile: 'longCall' });
       } catch (error) {
         // An unhandled error's message is the scraper's internals: the client gets its type, the log the rest.
         if (error instanceof LambdaFunctionError) {

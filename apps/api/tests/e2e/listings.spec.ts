@@ -62,27 +62,27 @@ describe('listing scrapes through the scraper Lambda (local stand-in)', () => {
   });
 
   it('scrapes synchronously through the long-call client and returns the result', async () => {
-    const res = await post(api.app, '/api/v1/listings/extract', { url: 'https://example.com/listing', item_id: 'sync-1' });
+    const res = await post(api.app, '/api/v1/listings/extract', { url: 'https://www.ebay.com/itm/456789012345', item_id: 'sync-1' });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ item_id: 'sync-1', result: { item_id: 'sync-1', page_key: 'listings/sync-1/page.html' } });
     expect(await objectExists(api.bucket, 'listings/sync-1/page.html')).toBe(true);
   });
 
   it('maps a rate-limited scraper (statusCode 429) to 429 with Retry-After', async () => {
-    const res = await post(apps['rateLimited']!, '/api/v1/listings/extract', { url: 'https://example.com/x', item_id: 'rl' });
+    const res = await post(apps['rateLimited']!, '/api/v1/listings/extract', { url: 'https://www.ebay.com/itm/x', item_id: 'rl' });
     expect(res.statusCode).toBe(429);
     expect(res.headers['retry-after']).toBe('17');
     expect(res.json().message).toMatch(/rate limited/);
   });
 
   it('maps a scraper error status to 502 with the reason', async () => {
-    const res = await post(apps['badGateway']!, '/api/v1/listings/extract', { url: 'https://example.com/x', item_id: 'bg' });
+    const res = await post(apps['badGateway']!, '/api/v1/listings/extract', { url: 'https://www.ebay.com/itm/x', item_id: 'bg' });
     expect(res.statusCode).toBe(502);
     expect(res.json().message).toBe('The scraper could not scrape the listing: the listing page could not be parsed');
   });
 
   it('maps a scraper that throws (FunctionError) to 502 with the reason', async () => {
-    const res = await post(apps['throws']!, '/api/v1/listings/extract', { url: 'https://example.com/x', item_id: 'th' });
+    const res = await post(apps['throws']!, '/api/v1/listings/extract', { url: 'https://www.ebay.com/itm/x', item_id: 'th' });
     expect(res.statusCode).toBe(502);
     // The function's own message is its internals (here it echoes the URL): the client gets the error's type at most.
     expect(res.json().message).toBe('The scraper failed');
@@ -90,28 +90,28 @@ describe('listing scrapes through the scraper Lambda (local stand-in)', () => {
   });
 
   it('answers 503 when the scraper function does not exist', async () => {
-    const sync = await post(apps['missing']!, '/api/v1/listings/extract', { url: 'https://example.com/x', item_id: 'm1' });
+    const sync = await post(apps['missing']!, '/api/v1/listings/extract', { url: 'https://www.ebay.com/itm/x', item_id: 'm1' });
     expect(sync.statusCode).toBe(503);
     expect(sync.json().message).toMatch(/scraper Lambda is unavailable.*ResourceNotFound/);
-    const async = await post(apps['missing']!, '/api/v1/listings/extract-async', { url: 'https://example.com/x', item_id: 'm2' });
+    const async = await post(apps['missing']!, '/api/v1/listings/extract-async', { url: 'https://www.ebay.com/itm/x', item_id: 'm2' });
     expect(async.statusCode).toBe(503);
   });
 
   it('redeploys the stand-in in place (npm start runs it on every start)', async () => {
     await deployScraperStandIn({ functionName: names.badGateway, bucket: api.bucket, mode: 'ok' });
-    const res = await post(apps['badGateway']!, '/api/v1/listings/extract', { url: 'https://example.com/x', item_id: 'redeployed' });
+    const res = await post(apps['badGateway']!, '/api/v1/listings/extract', { url: 'https://www.ebay.com/itm/x', item_id: 'redeployed' });
     expect(res.statusCode).toBe(200);
   });
 
   it('validates its input and needs an editor key', async () => {
-    const noId = await post(api.app, '/api/v1/listings/extract-async', { url: 'https://example.com/no-item-here' });
+    const noId = await post(api.app, '/api/v1/listings/extract-async', { url: 'https://www.ebay.com/sch/no-item-here' });
     expect(noId.statusCode).toBe(400);
     expect(noId.json().field).toBe('body.item_id');
-    const badUrl = await post(api.app, '/api/v1/listings/extract', { url: 'ftp://example.com/x', item_id: 'a' });
+    const badUrl = await post(api.app, '/api/v1/listings/extract', { url: 'ftp://www.ebay.com/x', item_id: 'a' });
     expect(badUrl.json()).toMatchObject({ statusCode: 400, field: 'body.url' });
-    const badId = await post(api.app, '/api/v1/listings/extract', { url: 'https://example.com/x', item_id: '../etc' });
+    const badId = await post(api.app, '/api/v1/listings/extract', { url: 'https://www.ebay.com/itm/x', item_id: '../etc' });
     expect(badId.json()).toMatchObject({ statusCode: 400, field: 'body.item_id' });
     expect((await api.app.inject({ method: 'GET', url: '/api/v1/listings/extract/a%2Fb/status', headers: { 'x-api-key': api.keys.viewer } })).statusCode).toBe(400);
-    expect((await post(api.app, '/api/v1/listings/extract', { url: 'https://example.com/x', item_id: 'a' }, api.keys.viewer)).statusCode).toBe(403);
+    expect((await post(api.app, '/api/v1/listings/extract', { url: 'https://www.ebay.com/itm/x', item_id: 'a' }, api.keys.viewer)).statusCode).toBe(403);
   });
 });
