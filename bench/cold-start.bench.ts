@@ -4,7 +4,7 @@
 // own code compiled, every npm package loaded from node_modules, as tsc output plus node_modules would be). Also each
 // zip's size. Every process starts from freshly seeded rows, so each of the runs does the same work.
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { getS3Client, readAwsEnvironment } from '@bmx/aws-clients';
+import { getAwsRegion, getS3Client } from '@bmx/aws-clients';
 import { createTestDatabase, type Database, type Kysely } from '@bmx/db';
 import { bundleApp, copyPackageClosure, functionEnvironment, loadDeployConfig } from '@bmx/deploy';
 import { imageObjectKey } from '@bmx/images';
@@ -101,7 +101,7 @@ function ensure(condition: boolean, what: string, result: unknown): void {
 }
 
 /** An SQS event of one record, as Lambda's event-source mapping would deliver it on a message's first receive. */
-function sqsEvent(queueArn: string, body: unknown) {
+async function sqsEvent(queueArn: string, body: unknown) {
   const now = String(Date.now());
   const message = {
     MessageId: randomUUID(),
@@ -109,7 +109,7 @@ function sqsEvent(queueArn: string, body: unknown) {
     Body: JSON.stringify(body),
     Attributes: { ApproximateReceiveCount: '1', SentTimestamp: now, SenderId: 'bench', ApproximateFirstReceiveTimestamp: now },
   };
-  return { Records: [sqsEventRecord(message, queueArn, readAwsEnvironment().region)] };
+  return { Records: [sqsEventRecord(message, queueArn, await getAwsRegion())] };
 }
 
 async function insertBook(db: Kysely<Database>, tracking?: { number: string; carrier: string }): Promise<number> {
@@ -219,7 +219,7 @@ function scenarios(ctx: ScenarioContext): Record<string, Scenario> {
       async prepare() {
         const { bookId, imageId } = await insertBookWithImage(db, ctx.photo);
         const job = await db.insertInto('image_processing_jobs').values({ book_id: bookId, source_image_id: imageId }).returning('id').executeTakeFirstOrThrow();
-        const event = sqsEvent(ctx.imageJobsArn, { job_id: job.id, book_id: bookId, image_id: imageId });
+        const event = await sqsEvent(ctx.imageJobsArn, { job_id: job.id, book_id: bookId, image_id: imageId });
         jobs.set(event, job.id);
         return event;
       },
@@ -246,7 +246,7 @@ function scenarios(ctx: ScenarioContext): Record<string, Scenario> {
       // No AWS call on this path (the database and the carrier's API): a fresh tracked book, checked with DHL.
       async prepare() {
         const bookId = await insertBook(db, { number: DHL_TRACKING_NUMBER, carrier: 'dhl' });
-        const event = sqsEvent(ctx.trackingArn, { book_id: bookId });
+        const event = await sqsEvent(ctx.trackingArn, { book_id: bookId });
         books.set(event, bookId);
         carrierRequestsBefore = ctx.carrierRequests();
         return event;

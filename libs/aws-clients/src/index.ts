@@ -5,10 +5,12 @@ export {
   getSecretsManagerClient,
   getSchedulerClient,
   getAwsEnvironment,
+  getAwsRegion,
   resetAwsClients,
   type ResetOptions,
 } from './lib/clients';
-export { readAwsEnvironment, DEFAULT_REGION, type AwsEnvironment, type AwsService } from './lib/config';
+export { readAwsEnvironment, type AwsEnvironment, type AwsService } from './lib/config';
+export { resolveAwsRegion, DEFAULT_REGION, type RegionSource, type ResolvedRegion } from './lib/region';
 export { CLIENT_PROFILES, type ClientProfile, type ClientProfileSettings } from './lib/profiles';
 export {
   queueRefFromEnv,

@@ -8,10 +8,12 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { readAwsEnvironment, type AwsEnvironment, type AwsService } from './config';
 import { CLIENT_PROFILES, type ClientProfile } from './profiles';
+import { resolveAwsRegion } from './region';
 
 type AnyClient = S3Client | SQSClient | LambdaClient | SecretsManagerClient | SchedulerClient;
 
 let environment: AwsEnvironment | undefined;
+let region: Promise<string> | undefined;
 const cache = new Map<string, AnyClient>();
 
 /** The region and endpoints every client uses; read and validated on first use. */
@@ -20,12 +22,28 @@ export function getAwsEnvironment(): AwsEnvironment {
   return environment;
 }
 
+/**
+ * The region every client uses (`resolveAwsRegion` on this process's environment), resolved once; a failed
+ * resolution (a malformed value) is not kept.
+ */
+export function getAwsRegion(): Promise<string> {
+  if (!region) {
+    const resolving = resolveAwsRegion().then((resolved) => resolved.region);
+    resolving.catch(() => {
+      if (region === resolving) region = undefined;
+    });
+    region = resolving;
+  }
+  return region;
+}
+
 function baseConfig(service: AwsService, profile: ClientProfile) {
   const env = getAwsEnvironment();
   const settings = CLIENT_PROFILES[profile];
   const agentOptions = { keepAlive: true, maxSockets: settings.maxSockets };
   return {
-    region: env.region,
+    // A provider: the profile's region is read from the shared config files, which the SDK loads asynchronously.
+    region: getAwsRegion,
     // An explicit endpoint, rather than leaving it to the SDK's own env lookup, because the local SQS server
     // hands out queue URLs whose host does not resolve: the client must never follow them.
     ...(env.endpoints[service] ? { endpoint: env.endpoints[service] } : {}),
@@ -90,9 +108,10 @@ export interface ResetOptions {
   destroy?: boolean;
 }
 
-/** Forgets every cached client (destroying them) and the environment, so the next call reads it again. For tests. */
+/** Forgets every cached client (destroying them), the environment and the region, so the next call reads it again. For tests. */
 export function resetAwsClients(options: ResetOptions = {}): void {
   if (options.destroy !== false) for (const client of cache.values()) client.destroy();
   cache.clear();
   environment = undefined;
+  region = undefined;
 }

@@ -1,19 +1,14 @@
 import { ConfigError } from './errors';
+import { regionFromVariables } from './region';
 
 /** The AWS services this repo talks to. */
 export type AwsService = 's3' | 'sqs' | 'lambda' | 'secretsmanager' | 'scheduler';
 
-/** Region used when `AWS_REGION` is not set. */
-export const DEFAULT_REGION = 'us-east-1';
-
-/** Region and endpoints resolved from the environment, once per process. */
+/** Endpoints resolved from the environment, once per process (the region: `resolveAwsRegion`). */
 export interface AwsEnvironment {
-  region: string;
   /** Explicit endpoint per service, or undefined to let the SDK use the AWS default. */
   endpoints: Record<AwsService, string | undefined>;
 }
-
-const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 
 /** The suffix of `AWS_ENDPOINT_URL_<SERVICE>` for each service, as the SDK names them. */
 const ENDPOINT_SUFFIX: Record<AwsService, string> = {
@@ -44,17 +39,13 @@ function readEndpoint(env: NodeJS.ProcessEnv, service: AwsService): string | und
 }
 
 /**
- * Reads the one region rule (`AWS_REGION`, else {@link DEFAULT_REGION}) and the one endpoint rule
- * (`AWS_ENDPOINT_URL_<SERVICE>`, else `AWS_ENDPOINT_URL`, else AWS itself). Throws {@link ConfigError}
- * naming the variable when a value is malformed.
+ * Reads the one endpoint rule (`AWS_ENDPOINT_URL_<SERVICE>`, else `AWS_ENDPOINT_URL`, else AWS itself) and checks
+ * the region variables (`AWS_REGION`, `AWS_DEFAULT_REGION`; the full region rule, profile included, is
+ * `resolveAwsRegion`). Throws {@link ConfigError} naming the variable when a value is malformed.
  */
 export function readAwsEnvironment(env: NodeJS.ProcessEnv = process.env): AwsEnvironment {
-  const region = env['AWS_REGION']?.trim() || DEFAULT_REGION;
-  if (!REGION_PATTERN.test(region)) {
-    throw new ConfigError('AWS_REGION', `"${region}" is not an AWS region name (e.g. us-east-1)`);
-  }
+  regionFromVariables(env);
   return {
-    region,
     endpoints: {
       s3: readEndpoint(env, 's3'),
       sqs: readEndpoint(env, 'sqs'),

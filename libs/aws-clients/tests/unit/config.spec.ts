@@ -1,11 +1,6 @@
-import { ConfigError, DEFAULT_REGION, readAwsEnvironment } from '../../src';
+import { ConfigError, readAwsEnvironment } from '../../src';
 
 describe('readAwsEnvironment', () => {
-  it('uses AWS_REGION, else the default region', () => {
-    expect(readAwsEnvironment({ AWS_REGION: 'eu-west-2' }).region).toBe('eu-west-2');
-    expect(readAwsEnvironment({}).region).toBe(DEFAULT_REGION);
-  });
-
   it('names AWS_REGION when it is not a region', () => {
     expect(() => readAwsEnvironment({ AWS_REGION: 'moon-base' })).toThrow(ConfigError);
     expect(() => readAwsEnvironment({ AWS_REGION: 'moon-base' })).toThrow(/^AWS_REGION: "moon-base"/);
