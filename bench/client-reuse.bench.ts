@@ -4,7 +4,8 @@
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { getS3Client, getSqsClient, resetAwsClients } from '@bmx/aws-clients';
-import { ensureBucket, ensureQueue, startGate, startLocalAws } from '@bmx/local-aws';
+import { ensureBucket, ensureQueue } from '@bmx/deploy';
+import { startGate, startLocalAws } from '@bmx/local-aws';
 import { fmt, percentile, runIfMain, type BenchTable } from './lib/report';
 
 const CALLS = Number(process.env['BENCH_CALLS'] ?? 2000);

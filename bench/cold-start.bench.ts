@@ -6,9 +6,9 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { getAwsRegion, getS3Client } from '@bmx/aws-clients';
 import { createTestDatabase, type Database, type Kysely } from '@bmx/db';
-import { bundleApp, copyPackageClosure, functionEnvironment, loadDeployConfig } from '@bmx/deploy';
+import { bundleApp, copyPackageClosure, ensureBucket, ensureQueue, functionEnvironment, loadDeployConfig, zipDirectory } from '@bmx/deploy';
 import { imageObjectKey } from '@bmx/images';
-import { ensureBucket, ensureQueue, sqsEventRecord, startLocalAws, zipDirectory } from '@bmx/local-aws';
+import { sqsEventRecord, startLocalAws } from '@bmx/local-aws';
 import { build } from 'esbuild';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';

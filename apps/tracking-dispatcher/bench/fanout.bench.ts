@@ -7,7 +7,8 @@
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { getSqsClient, sendJsonMessage } from '@bmx/aws-clients';
 import { createTestDatabase, type NewBook } from '@bmx/db';
-import { ensureQueue, startLocalAws } from '@bmx/local-aws';
+import { ensureQueue } from '@bmx/deploy';
+import { startLocalAws } from '@bmx/local-aws';
 import { dispatchTracking, selectTrackedPage } from '../src/dispatch/dispatch';
 
 function bookCount(argv: string[]): number {

@@ -1,11 +1,12 @@
-import { bundleLambdaWithMetafile, zipDirectory } from '@bmx/local-aws';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { bundleLambdaWithMetafile } from './bundle';
 import { loadDeployConfig, type FunctionSpec } from './config';
 import { copyPackageClosure } from './native-modules';
 import { resolveAwsClientsPin, type AwsClientsPin } from './pin';
+import { zipDirectory } from './zip';
 
 export const repoRoot = path.resolve(__dirname, '../../..');
 

@@ -25,8 +25,8 @@ import {
 } from '@aws-sdk/client-scheduler';
 import { ConfigError, getLambdaClient, getSchedulerClient, invokeJson, readAwsEnvironment } from '@bmx/aws-clients';
 import { createHash } from 'node:crypto';
-import { ensureQueue } from '@bmx/local-aws';
 import type { FunctionSpec } from './config';
+import { ensureQueue } from './provision';
 import { DEFAULT_RUNTIME } from './schema';
 
 /** The alias that traffic and triggers use; moved only after a passing smoke test. */

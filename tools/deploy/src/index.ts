@@ -26,6 +26,9 @@ export { deployApp, type DeployAppOptions } from './deploy-app';
 export { bundleApp, type BuiltFunction, type BundleManifest } from './bundle-app';
 export { resolveAwsClientsPin, pinAwsClients, pinnedCopyPath, PIN_FIELD, type AwsClientsPin } from './pin';
 export { copyPackageClosure } from './native-modules';
+export { bundleLambda, bundleLambdaWithMetafile, LAMBDA_EXTERNALS, type BundleLambdaOptions } from './bundle';
+export { zipDirectory, zipFiles } from './zip';
+export { ensureBucket, ensureQueue, type QueueSpec, type ProvisionedQueue } from './provision';
 export { readDeployState, recordDeployState, LOCAL_STACK_FILE, type DeployState } from './state';
 export {
   DeployFileSchema,

@@ -1,7 +1,7 @@
 import { GetObjectCommand, NoSuchKey, PutObjectCommand } from '@aws-sdk/client-s3';
 import { getS3Client } from '@bmx/aws-clients';
-import { ensureBucket } from '@bmx/local-aws';
 import path from 'node:path';
+import { ensureBucket } from './provision';
 
 /** Written by `npm start`: where the running local stack is, so deploys from another terminal reach it. */
 export const LOCAL_STACK_FILE = path.resolve(__dirname, '../../../.bmx-local/stack.json');

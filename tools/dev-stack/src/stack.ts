@@ -1,6 +1,6 @@
 import { createDatabase, migrateToLatest, type Kysely } from '@bmx/db';
-import { deployApp, LOCAL_STACK_FILE } from '@bmx/deploy';
-import { ensureBucket, startLocalAws, type LocalAws } from '@bmx/local-aws';
+import { deployApp, ensureBucket, LOCAL_STACK_FILE } from '@bmx/deploy';
+import { startLocalAws, type LocalAws } from '@bmx/local-aws';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

@@ -1,10 +1,7 @@
 export { startLocalAws, type LocalAws, type LocalAwsOptions } from './stack';
 export { spawnLocalAws, type LocalAwsProcess } from './process';
-export { ensureBucket, ensureQueue, type QueueSpec, type ProvisionedQueue } from './provision';
 export { startLambdaServer, type LambdaServer, type LambdaServerOptions } from './lambda/server';
 export { sqsEventRecord } from './lambda/sqs-event';
-export { zipDirectory, zipFiles } from './zip';
-export { bundleLambda, bundleLambdaWithMetafile, LAMBDA_EXTERNALS, type BundleLambdaOptions } from './bundle';
 export { startGate, type Gate } from './gate';
 export { waitFor, type WaitForOptions } from './wait-for';
 export { collectMessages } from './collect-messages';

@@ -1,4 +1,4 @@
-import { ensureQueue } from '@bmx/local-aws';
+import { ensureQueue } from '@bmx/deploy';
 import { sql } from '@bmx/db';
 import { retryQueueFailedJobs } from '../../src/services/jobs';
 import { drainQueue, makeImage, multipart, startTestApi, uniqueName, type TestApi } from './support';

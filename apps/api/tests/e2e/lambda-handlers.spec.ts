@@ -1,6 +1,6 @@
 import { CreateFunctionCommand } from '@aws-sdk/client-lambda';
 import { getLambdaClient, invokeJson } from '@bmx/aws-clients';
-import { bundleLambda, zipDirectory } from '@bmx/local-aws';
+import { bundleLambda, zipDirectory } from '@bmx/deploy';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

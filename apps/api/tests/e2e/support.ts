@@ -3,7 +3,7 @@ import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { getLambdaClient, getS3Client, getSqsClient, resetAwsClients } from '@bmx/aws-clients';
 import { createTestDatabase, type TestDatabase } from '@bmx/db';
-import { ensureBucket, ensureQueue, type ProvisionedQueue } from '@bmx/local-aws';
+import { ensureBucket, ensureQueue, type ProvisionedQueue } from '@bmx/deploy';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import sharp from 'sharp';

@@ -2,8 +2,7 @@
  * Deploys the LOCAL scraper stand-in (`src/local/scraper-stand-in.ts`) under any name and in any mode, through the
  * same deploy code as every other function (@bmx/deploy), for the listing and health tests.
  */
-import { deployFunction } from '@bmx/deploy';
-import { bundleLambda, zipDirectory } from '@bmx/local-aws';
+import { bundleLambda, deployFunction, zipDirectory } from '@bmx/deploy';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

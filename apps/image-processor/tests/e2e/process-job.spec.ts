@@ -3,7 +3,7 @@
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { getS3Client, resetAwsClients } from '@bmx/aws-clients';
 import { createTestDatabase, sql, type TestDatabase } from '@bmx/db';
-import { ensureBucket } from '@bmx/local-aws';
+import { ensureBucket } from '@bmx/deploy';
 import { randomUUID } from 'node:crypto';
 import sharp from 'sharp';
 import { BACKGROUND_METHOD } from '../../src/background/remove-background';

@@ -9,7 +9,8 @@ import { CreateEventSourceMappingCommand, DeleteEventSourceMappingCommand, Invok
 import { CreateSecretCommand, DeleteSecretCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { getLambdaClient, getSecretsManagerClient, invokeJson, resetAwsClients, sendJsonMessage } from '@bmx/aws-clients';
 import { createTestDatabase, rdsSecretJson, runAsServerAdmin, sql, type TestDatabase } from '@bmx/db';
-import { ensureBucket, ensureQueue, waitFor, type ProvisionedQueue } from '@bmx/local-aws';
+import { ensureBucket, ensureQueue, type ProvisionedQueue } from '@bmx/deploy';
+import { waitFor } from '@bmx/local-aws';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';

@@ -6,7 +6,8 @@ import { CreateEventSourceMappingCommand, CreateFunctionCommand, DeleteEventSour
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { getLambdaClient, getSqsClient, invokeJson, LambdaFunctionError, resetAwsClients } from '@bmx/aws-clients';
 import { createTestDatabase, sql, type TestDatabase } from '@bmx/db';
-import { bundleLambda, collectMessages, ensureQueue, queueDepth, waitFor, zipDirectory, type ProvisionedQueue } from '@bmx/local-aws';
+import { bundleLambda, ensureQueue, type ProvisionedQueue, zipDirectory } from '@bmx/deploy';
+import { collectMessages, queueDepth, waitFor } from '@bmx/local-aws';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

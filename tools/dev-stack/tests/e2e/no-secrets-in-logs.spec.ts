@@ -2,7 +2,7 @@
 // API keys in headers, the AWS secret key and session token (signing every S3/SQS/Lambda call and every presigned
 // URL), the database password. Its whole stdout and stderr are captured: none of them may appear there.
 import { createTestDatabase, type TestDatabase } from '@bmx/db';
-import { ensureBucket, ensureQueue } from '@bmx/local-aws';
+import { ensureBucket, ensureQueue } from '@bmx/deploy';
 import { randomBytes } from 'node:crypto';
 import { demoBookPhoto, startApiProcess, type ApiProcess } from '../../src';
 

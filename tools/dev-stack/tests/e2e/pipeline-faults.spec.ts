@@ -6,8 +6,8 @@
 import { SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { getSqsClient, resetAwsClients, resolveQueueUrl } from '@bmx/aws-clients';
 import { createTestDatabase, type TestDatabase } from '@bmx/db';
-import { deployApp } from '@bmx/deploy';
-import { ensureBucket, queueDepth, waitFor } from '@bmx/local-aws';
+import { deployApp, ensureBucket } from '@bmx/deploy';
+import { queueDepth, waitFor } from '@bmx/local-aws';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

@@ -18,7 +18,8 @@ import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { CreateBucketCommand, ListBucketsCommand } from '@aws-sdk/client-s3';
 import { getLambdaClient, getS3Client, getSqsClient, invokeJson, LambdaFunctionError, resetAwsClients, sendJsonMessages } from '@bmx/aws-clients';
 import { randomUUID } from 'node:crypto';
-import { ensureQueue, queueDepth, waitFor, zipFiles } from '../../src';
+import { queueDepth, waitFor } from '../../src';
+import { indexJsZip, scratchQueue } from '../support/fixtures';
 
 const unique = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 
@@ -31,7 +32,7 @@ async function deploy(name: string, code: string, extra: { Timeout?: number; Env
       Handler: 'index.handler',
       Timeout: extra.Timeout ?? 10,
       Environment: { Variables: extra.Environment ?? {} },
-      Code: { ZipFile: zipFiles({ 'index.js': code }) },
+      Code: { ZipFile: indexJsZip(code) },
     }),
   );
 }
@@ -86,7 +87,7 @@ describe('functions', () => {
         Role: 'arn:aws:iam::000000000000:role/local',
         Runtime: 'nodejs24.x',
         Handler: 'main.handler',
-        Code: { ZipFile: zipFiles({ 'index.js': 'exports.handler = async () => 1;' }) },
+        Code: { ZipFile: indexJsZip('exports.handler = async () => 1;') },
       }),
     );
     await expect(invokeJson(name, {})).rejects.toMatchObject({ errorType: 'Runtime.ImportModuleError' });
@@ -98,7 +99,7 @@ describe('functions', () => {
     await deploy(name, 'exports.handler = async () => "v1";');
     const v1 = await lambda.send(new PublishVersionCommand({ FunctionName: name }));
     await lambda.send(new CreateAliasCommand({ FunctionName: name, Name: 'live', FunctionVersion: v1.Version }));
-    await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: name, ZipFile: zipFiles({ 'index.js': 'exports.handler = async () => "v2";' }) }));
+    await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: name, ZipFile: indexJsZip('exports.handler = async () => "v2";') }));
     await waitUntilFunctionUpdatedV2({ client: lambda, maxWaitTime: 10 }, { FunctionName: name });
     await expect(invokeJson(name, {})).resolves.toBe('v2');
     await expect(invokeJson(name, {}, { qualifier: 'live' })).resolves.toBe('v1');
@@ -155,7 +156,7 @@ describe('runtimes', () => {
           FunctionName: missing,
           Role: 'arn:aws:iam::000000000000:role/local',
           Handler: 'index.handler',
-          Code: { ZipFile: zipFiles({ 'index.js': VERSION }) },
+          Code: { ZipFile: indexJsZip(VERSION) },
         }),
       ),
     ).rejects.toMatchObject({ name: 'InvalidParameterValueException', message: expect.stringContaining('Runtime and Handler are mandatory') });
@@ -165,7 +166,8 @@ describe('runtimes', () => {
 
 describe('SQS event-source mapping', () => {
   it('deletes what succeeded, redelivers reported failures, and sends poison to the DLQ after maxReceiveCount', async () => {
-    const queue = await ensureQueue({ name: unique('esm'), visibilityTimeoutSeconds: 1, maxReceiveCount: 2 });
+    const dlq = await scratchQueue(unique('esm-dlq'));
+    const queue = await scratchQueue(unique('esm'), { VisibilityTimeout: '1', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: 2 }) });
     const name = unique('consumer');
     // Reports poison messages as item failures, succeeds for the rest.
     await deploy(
@@ -186,7 +188,7 @@ describe('SQS event-source mapping', () => {
       const bodies = [...Array.from({ length: 12 }, (_, n) => ({ n })), { poison: true }];
       expect(await sendJsonMessages({ url: queue.url }, bodies)).toEqual({ sent: 13, failed: [] });
       const dlqBody = await waitFor('the poison message in the DLQ', async () => {
-        const out = await getSqsClient().send(new ReceiveMessageCommand({ QueueUrl: queue.dlq!.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+        const out = await getSqsClient().send(new ReceiveMessageCommand({ QueueUrl: dlq.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
         return out.Messages?.[0]?.Body;
       });
       expect(JSON.parse(dlqBody)).toEqual({ poison: true });

@@ -14,7 +14,8 @@ import {
 } from '@aws-sdk/client-scheduler';
 import { getAwsEnvironment, getLambdaClient, getSchedulerClient, resetAwsClients } from '@bmx/aws-clients';
 import { randomUUID } from 'node:crypto';
-import { fireSchedule as fire, zipFiles } from '../../src';
+import { fireSchedule as fire } from '../../src';
+import { indexJsZip } from '../support/fixtures';
 
 const unique = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
 const scheduler = () => getSchedulerClient();
@@ -29,7 +30,7 @@ async function deployWithAlias(name: string): Promise<string> {
       Runtime: 'nodejs24.x',
       Role: 'arn:aws:iam::000000000000:role/local',
       Handler: 'index.handler',
-      Code: { ZipFile: zipFiles({ 'index.js': ECHO('v1') }) },
+      Code: { ZipFile: indexJsZip(ECHO('v1')) },
     }),
   );
   await lambda.send(new PublishVersionCommand({ FunctionName: name }));
@@ -112,7 +113,7 @@ describe('local EventBridge Scheduler', () => {
         Payload: { tag: 'v1', got: { source: 'aws.scheduler', n: 1 } },
       });
       const lambda = getLambdaClient();
-      await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: fn, ZipFile: zipFiles({ 'index.js': ECHO('v2') }) }));
+      await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: fn, ZipFile: indexJsZip(ECHO('v2')) }));
       await lambda.send(new PublishVersionCommand({ FunctionName: fn }));
       await lambda.send(new UpdateAliasCommand({ FunctionName: fn, Name: 'live', FunctionVersion: '2' }));
       expect(await fire(name)).toMatchObject({ ExecutedVersion: '2', Payload: { tag: 'v2' } });
