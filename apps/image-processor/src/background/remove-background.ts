@@ -1,64 +1,74 @@
 import sharp from 'sharp';
-import type { Box } from './mask';
-import { segmentSubject, type SegmentOptions } from './segment';
+import { createGrabCutSegmenter } from './grabcut-segmenter';
+import { SubjectNotFoundError, type Segmenter } from './segmenter';
 
-/** Recorded as `model_used` on completed jobs, so results of a later method can be told apart. */
-export const BACKGROUND_METHOD = 'classical-border-kmeans-v1';
+/** An axis-aligned box in pixels. */
+export interface Box {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
 
 /** Options of {@link removeBackground}. */
 export interface RemoveBackgroundOptions {
-  /** Smallest subject width and height in source pixels; below it the attempt fails. Default 100. */
+  /** How the subject is found. Default: the shared {@link defaultSegmenter}. */
+  segmenter?: Segmenter;
+  /**
+   * Smallest accepted longer side of the subject in source pixels (a spine is narrow, so only its length counts);
+   * its shorter side must reach a tenth of it. Default 100.
+   */
   minSubjectPixels?: number;
   /** Margin around the subject, as a fraction of its longer side. Default 0.05 (at least 4 px). */
   marginRatio?: number;
-  /** Longer side of the copy the mask is computed on. Default 640. */
-  workSize?: number;
-  /** Also return the full-size subject mask (for measuring quality). Default false. */
+  /** Also return the full-size subject mask (for measuring quality and the cutout command). Default false. */
   includeMask?: boolean;
-  /** Fine tuning of the segmentation. */
-  segment?: SegmentOptions;
 }
 
-/** What the remover did, for logs and tests. */
+/** What the remover did, for logs, tests and the cutout command. */
 export interface BackgroundRemovalStats {
+  /** The segmentation method, as recorded in `model_used`. */
+  method: string;
   /** Size of the source after EXIF rotation. */
   sourceWidth: number;
   sourceHeight: number;
   /** The subject's bounding box in source pixels. */
   subject: Box;
+  /** The subject's outline in source pixels, when the method fitted one. */
+  outline?: Array<[number, number]>;
   /** Share of the source covered by the subject, 0..1. */
   coverage: number;
   /** Mean 0.299R+0.587G+0.114B of the subject's opaque pixels. */
   meanBrightness: number;
   /** The fill behind the subject: black when the subject is dark (mean < 128), else white. */
   background: 'black' | 'white';
-  /** The colour-distance threshold the segmentation used. */
-  threshold: number;
   outputWidth: number;
   outputHeight: number;
+  /** The method's own figures. */
+  segmentation: Record<string, number | string>;
 }
 
 /** The result: an opaque PNG of the subject on black or white, cropped with a margin. */
 export interface BackgroundRemovalResult {
   png: Buffer;
   stats: BackgroundRemovalStats;
-  /** With `includeMask`: 1 = subject, per source pixel (after EXIF rotation). */
+  /** With `includeMask`: 255 where the subject is at least half opaque, else 0, per source pixel after EXIF rotation. */
   mask?: Uint8Array;
 }
 
-/** The image has no usable subject; retrying the same image gives the same answer. */
-export class SubjectNotFoundError extends Error {
-  override readonly name = 'SubjectNotFoundError';
-}
+/** The segmenter jobs use; its method is what completed jobs record as `model_used`. */
+export const defaultSegmenter: Segmenter = createGrabCutSegmenter();
+/** Recorded as `model_used` on completed jobs, so results of a later method can be told apart. */
+export const BACKGROUND_METHOD = defaultSegmenter.method;
 
 /**
- * Removes the background of a photo of a book (see README: border colour model, colour distance, morphology,
- * largest component), crops to the subject with a margin and composites it on black or white.
- * Throws {@link SubjectNotFoundError} when nothing stands out from the background or the subject is too small,
- * and sharp's own error when the bytes do not decode.
+ * Removes the background of a photo of a book: decodes it (EXIF rotation applied), asks the segmenter for the
+ * subject's mask, crops to the subject with a margin and composites it on black or white.
+ * Throws {@link SubjectNotFoundError} when no subject is found or it is too small, and sharp's own error when the
+ * bytes do not decode.
  */
 export async function removeBackground(input: Buffer, options: RemoveBackgroundOptions = {}): Promise<BackgroundRemovalResult> {
-  const { minSubjectPixels = 100, marginRatio = 0.05, workSize = 640, includeMask = false } = options;
+  const { segmenter = defaultSegmenter, minSubjectPixels = 100, marginRatio = 0.05, includeMask = false } = options;
   // failOn 'error': a truncated upload is rejected rather than half-decoded into grey.
   const source = await sharp(input, { failOn: 'error' })
     .rotate()
@@ -72,25 +82,8 @@ export async function removeBackground(input: Buffer, options: RemoveBackgroundO
   if (channels !== 3) throw new Error(`expected 3 channels after conversion to sRGB, got ${channels}`);
   const rgb = source.data;
 
-  const workScale = Math.min(1, workSize / Math.max(width, height));
-  const workWidth = Math.max(1, Math.round(width * workScale));
-  const workHeight = Math.max(1, Math.round(height * workScale));
-  // The blur evens out sensor noise and fine texture before colours are compared.
-  const work = await sharp(rgb, { raw: { width, height, channels: 3 } })
-    .resize(workWidth, workHeight, { fit: 'fill' })
-    .blur(1.2)
-    .raw()
-    .toBuffer();
-  const segmentation = segmentSubject(work, workWidth, workHeight, options.segment);
-  if (segmentation.area === 0) throw new SubjectNotFoundError('no subject stands out from the background');
-
-  // The mask is scaled back to the source size; the resampling softens its edge into a narrow alpha ramp.
-  const alpha = await sharp(Buffer.from(segmentation.mask.map((v) => v * 255)), { raw: { width: workWidth, height: workHeight, channels: 1 } })
-    .resize(width, height, { fit: 'fill', kernel: 'linear' })
-    // sharp widens a one-channel pipeline to sRGB on output unless told otherwise.
-    .extractChannel(0)
-    .raw()
-    .toBuffer();
+  const found = await segmenter.segment({ data: rgb, width, height });
+  const alpha = found.alpha;
 
   let minX = width;
   let minY = height;
@@ -111,8 +104,15 @@ export async function removeBackground(input: Buffer, options: RemoveBackgroundO
     }
   }
   if (opaque === 0) throw new SubjectNotFoundError('no subject stands out from the background');
-  const subject: Box = { left: minX, top: minY, width: maxX - minX + 1, height: maxY - minY + 1 };
-  if (subject.width < minSubjectPixels || subject.height < minSubjectPixels) {
+  const subject: Box = {
+    left: minX,
+    top: minY,
+    width: maxX - minX + 1,
+    height: maxY - minY + 1,
+  };
+  const longer = Math.max(subject.width, subject.height);
+  const shorter = Math.min(subject.width, subject.height);
+  if (longer < minSubjectPixels || shorter < minSubjectPixels / 10) {
     throw new SubjectNotFoundError(`subject is ${subject.width}×${subject.height} px, under the ${minSubjectPixels} px minimum`);
   }
   const meanBrightness = brightness / opaque;
@@ -129,30 +129,48 @@ export async function removeBackground(input: Buffer, options: RemoveBackgroundO
       for (let c = 0; c < 3; c++) crop[o + c] = Math.round((rgb[p * 3 + c] as number) * a + fill * (1 - a));
     }
   }
-  const margin = Math.max(4, Math.round(Math.max(subject.width, subject.height) * marginRatio));
-  const png = await sharp(crop, { raw: { width: subject.width, height: subject.height, channels: 3 } })
-    .extend({ top: margin, bottom: margin, left: margin, right: margin, background: { r: fill, g: fill, b: fill } })
+  const margin = Math.max(4, Math.round(longer * marginRatio));
+  const png = await sharp(crop, {
+    raw: { width: subject.width, height: subject.height, channels: 3 },
+  })
+    .extend({
+      top: margin,
+      bottom: margin,
+      left: margin,
+      right: margin,
+      background: { r: fill, g: fill, b: fill },
+    })
     .png()
     .toBuffer();
 
-  let mask: Uint8Array | undefined;
-  if (includeMask) {
-    mask = new Uint8Array(width * height);
-    for (let p = 0; p < mask.length; p++) mask[p] = (alpha[p] as number) >= 128 ? 1 : 0;
-  }
   return {
     png,
     stats: {
+      method: segmenter.method,
       sourceWidth: width,
       sourceHeight: height,
       subject,
+      ...(found.outline
+        ? {
+            outline: found.outline.map(([x, y]) => [Math.round(x * 10) / 10, Math.round(y * 10) / 10] as [number, number]),
+          }
+        : {}),
       coverage: opaque / (width * height),
       meanBrightness,
       background,
-      threshold: segmentation.threshold,
       outputWidth: subject.width + 2 * margin,
       outputHeight: subject.height + 2 * margin,
+      segmentation: found.details,
     },
-    ...(mask ? { mask } : {}),
+    ...(includeMask ? { mask: binaryMask(alpha) } : {}),
   };
 }
+
+/** 255 where `alpha` is at least half, else 0. */
+function binaryMask(alpha: Uint8Array): Uint8Array {
+  const out = new Uint8Array(alpha.length);
+  for (let p = 0; p < alpha.length; p++) out[p] = (alpha[p] as number) >= 128 ? 255 : 0;
+  return out;
+}
+
+export { SubjectNotFoundError } from './segmenter';

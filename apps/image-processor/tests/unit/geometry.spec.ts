@@ -1,0 +1,61 @@
+import { backgroundRuns, borderLoop, cornerIndices } from '../../src/background/border';
+import { intersectLines, offsetPolygon, polygonArea } from '../../src/background/polygon';
+
+describe('the frame as a loop', () => {
+  it('visits every edge pixel once, clockwise from the top-left corner', () => {
+    const loop = borderLoop(4, 3);
+    expect([...loop]).toEqual([0, 1, 2, 3, 7, 11, 10, 9, 8, 4]);
+    expect(cornerIndices(4, 3).map((i: number) => loop[i])).toEqual([0, 3, 11, 8]);
+  });
+
+  it('takes the runs holding a corner as background and a run cut off by sharp steps as the subject', () => {
+    // A 10 × 6 frame whose top edge has a dark stretch at x 3..6 (a book touching the frame); a slow gradient elsewhere.
+    const w = 10;
+    const h = 6;
+    const loop = borderLoop(w, h);
+    const colours = new Float32Array(loop.length * 3);
+    loop.forEach((p: number, i: number) => {
+      const x = p % w;
+      const y = Math.floor(p / w);
+      const book = y === 0 && x >= 3 && x <= 6;
+      colours.set(book ? [30, 20, 10] : [200 - i, 128, 128], i * 3);
+    });
+    const background = backgroundRuns(colours, cornerIndices(w, h), 2, 14);
+    expect([...background.slice(0, w)]).toEqual([1, 1, 1, 0, 0, 0, 0, 1, 1, 1]);
+    expect(background.slice(w).every((b: number) => b === 1)).toBe(true);
+  });
+
+  it('takes the whole frame as background when nothing on it changes sharply', () => {
+    const colours = new Float32Array(borderLoop(8, 8).length * 3).fill(100);
+    expect(backgroundRuns(colours, cornerIndices(8, 8), 3, 14).every((b: number) => b === 1)).toBe(true);
+  });
+});
+
+describe('polygons', () => {
+  it('moves every side of a square outwards, whichever way its vertices run', () => {
+    const square: Array<[number, number]> = [
+      [0, 0],
+      [10, 0],
+      [10, 10],
+      [0, 10],
+    ];
+    expect(offsetPolygon(square, 1)).toEqual([
+      [-1, -1],
+      [11, -1],
+      [11, 11],
+      [-1, 11],
+    ]);
+    expect(offsetPolygon([...square].reverse(), 1)).toEqual([
+      [-1, 11],
+      [11, 11],
+      [11, -1],
+      [-1, -1],
+    ]);
+    expect(polygonArea(offsetPolygon(square, -2))).toBeCloseTo(36);
+  });
+
+  it('intersects lines, and reports parallel ones', () => {
+    expect(intersectLines([0, 0], [1, 1], [0, 4], [1, -1])).toEqual([2, 2]);
+    expect(intersectLines([0, 0], [1, 0], [0, 1], [2, 0])).toBeUndefined();
+  });
+});
