@@ -142,7 +142,8 @@ export function registerErrorHandler(app: FastifyInstance): void {
     }
     const status = typeof fastifyError.statusCode === 'number' ? fastifyError.statusCode : 500;
     if (status >= 400 && status < 500) {
-      return reply.status(status).send({ statusCode: status, error: reasonPhrase(status), message: clientMessage(fastifyError) });
+      const field = BODY_PARSE_ERRORS.has(fastifyError.code) ? 'body' : undefined;
+      return reply.status(status).send({ statusCode: status, error: reasonPhrase(status), message: clientMessage(fastifyError), field });
     }
     request.log.error({ err: error }, 'unhandled error');
     return reply.status(500).send({ statusCode: 500, error: 'Internal Server Error', message: 'Something went wrong on our side; it has been logged.' });
@@ -153,8 +154,14 @@ export function registerErrorHandler(app: FastifyInstance): void {
   );
 }
 
+/** The JSON body could not be taken as a whole (the parser runs before validation, so no deeper field is known). */
+const BODY_PARSE_ERRORS = new Set(['FST_ERR_CTP_INVALID_JSON_BODY', 'FST_ERR_CTP_EMPTY_JSON_BODY']);
+
 function clientMessage(error: FastifyError): string {
   switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      // The parser also refuses prototype-poisoning keys with this code; say so, or a valid-looking body puzzles its sender.
+      return 'The body is not valid JSON, or holds a forbidden key (__proto__, constructor.prototype)';
     case 'FST_REQ_FILE_TOO_LARGE':
       return 'The file is larger than the upload limit';
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
