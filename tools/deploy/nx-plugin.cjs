@@ -1,8 +1,9 @@
-// Gives every app that has a lambda.deploy.json a `bundle` and a `deploy` target (inferred, like Nx's own plugins),
+// Gives every app that has a lambda.deploy.json `bundle`, `synth` and `deploy` targets (inferred, like Nx's own plugins),
 // so `nx affected -t deploy` deploys exactly the apps a change touched.
 const path = require('node:path');
 
 const CLI = 'node --conditions=@bmx/source --import tsx tools/deploy/src/cli.ts';
+const SYNTH = 'node --conditions=@bmx/source --import tsx tools/infra/src/main.ts synth';
 
 module.exports.createNodesV2 = [
   'apps/*/lambda.deploy.json',
@@ -28,9 +29,27 @@ module.exports.createNodesV2 = [
                   dependsOn: ['bundle'],
                   metadata: { description: 'Build = bundle (see the bundle target)' },
                 },
+                // The app's CloudFormation stack for BMX_ENV (default local), from lambda.deploy.json and the zips.
+                synth: {
+                  command: `${SYNTH} ${root}`,
+                  dependsOn: ['bundle'],
+                  cache: true,
+                  inputs: [
+                    'production',
+                    '^production',
+                    '{workspaceRoot}/tools/infra/src/**/*',
+                    '{workspaceRoot}/tools/infra/environments.json',
+                    '{workspaceRoot}/tools/deploy/src/**/*',
+                    { env: 'BMX_ENV' },
+                    { dependentTasksOutputFiles: '**/*.zip' },
+                    { externalDependencies: ['aws-cdk-lib', 'cdk-nag'] },
+                  ],
+                  outputs: [`{workspaceRoot}/dist/apps/${path.basename(root)}/cdk.out`],
+                  metadata: { description: 'Synthesize the app stack (BMX_ENV, default local) into dist/apps/<app>/cdk.out, cdk-nag included' },
+                },
                 deploy: {
                   command: `${CLI} deploy ${root}`,
-                  dependsOn: ['bundle'],
+                  dependsOn: ['bundle', 'synth'],
                   cache: false,
                   metadata: { description: 'Deploy the bundles: create/update, publish, smoke test, move the live alias, wire triggers' },
                 },
