@@ -49,7 +49,7 @@ module.exports.createNodesV2 = [
                 },
                 deploy: {
                   command: `${CLI} deploy ${root}`,
-                  dependsOn: ['bundle', 'synth'],
+                  dependsOn: ['bundle'],
                   cache: false,
                   metadata: { description: 'Deploy the bundles: create/update, publish, smoke test, move the live alias, wire triggers' },
                 },
