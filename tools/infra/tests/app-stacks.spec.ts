@@ -59,6 +59,23 @@ function roleStatements(
 const actionsOf = (statements: { Action: string | string[] }[]) =>
   new Set(statements.flatMap((statement) => [statement.Action].flat()));
 
+/** The logical id of the `live` alias of the function `logicalId`. */
+function liveAliasId(stack: SynthesizedStack, logicalId: string): string {
+  const found = resourcesOf(stack, 'AWS::Lambda::Alias').find(([, alias]) => (alias.Properties?.['FunctionName'] as { Ref: string }).Ref === logicalId);
+  if (!found || found[1].Properties?.['Name'] !== 'live') throw new Error(`${stack.stackName}: ${logicalId} has no live alias`);
+  return found[0];
+}
+
+/** Asserts an alarm on one metric of one resource, sent to the environment's alarm topic. */
+function expectAlarm(stack: SynthesizedStack, namespace: string, metric: string, dimension: { Name: string; Value: unknown }): void {
+  stack.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+    Namespace: namespace,
+    MetricName: metric,
+    Dimensions: [dimension],
+    AlarmActions: [importOf(sharedExports(stack.env).alarmTopicArn)],
+  });
+}
+
 /** Settings a function does not declare get no test at all (rather than a skipped one). */
 const skipped = (name: string, test: () => void): void => void [name, test];
 
@@ -201,12 +218,7 @@ describe.each(cases)('%s', (_, stack, fn: FunctionSpec) => {
   });
 
   it('alarms on its errors', () => {
-    stack.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'Errors',
-      Namespace: 'AWS/Lambda',
-      Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId } }],
-      AlarmActions: [importOf(exportNames.alarmTopicArn)],
-    });
+    expectAlarm(stack, 'AWS/Lambda', 'Errors', { Name: 'FunctionName', Value: { Ref: logicalId } });
   });
 
   (fn.sqs ? it : skipped)(
@@ -232,11 +244,7 @@ describe.each(cases)('%s', (_, stack, fn: FunctionSpec) => {
           maxReceiveCount: spec.maxReceiveCount ?? 3,
         },
       });
-      const [aliasId] = resourcesOf(stack, 'AWS::Lambda::Alias').find(
-        ([, alias]) =>
-          (alias.Properties?.['FunctionName'] as { Ref: string }).Ref ===
-          logicalId,
-      )!;
+      const aliasId = liveAliasId(stack, logicalId);
       const [, mapping] = resourcesOf(stack, 'AWS::Lambda::EventSourceMapping').find(([, candidate]) =>
         JSON.stringify(candidate.Properties?.['EventSourceArn']).includes(queueId),
       )!;
@@ -250,22 +258,8 @@ describe.each(cases)('%s', (_, stack, fn: FunctionSpec) => {
           ? { ScalingConfig: { MaximumConcurrency: spec.maxConcurrency } }
           : {}),
       });
-      for (const [queue, metric] of [
-        [dlqId, 'ApproximateNumberOfMessagesVisible'],
-        [queueId, 'ApproximateAgeOfOldestMessage'],
-      ] as const) {
-        stack.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-          MetricName: metric,
-          Namespace: 'AWS/SQS',
-          Dimensions: [
-            {
-              Name: 'QueueName',
-              Value: { 'Fn::GetAtt': [queue, 'QueueName'] },
-            },
-          ],
-          AlarmActions: [importOf(exportNames.alarmTopicArn)],
-        });
-      }
+      expectAlarm(stack, 'AWS/SQS', 'ApproximateNumberOfMessagesVisible', { Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } });
+      expectAlarm(stack, 'AWS/SQS', 'ApproximateAgeOfOldestMessage', { Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId, 'QueueName'] } });
     },
   );
 
@@ -273,11 +267,7 @@ describe.each(cases)('%s', (_, stack, fn: FunctionSpec) => {
     'is scheduled on live with a role that may invoke only that alias',
     () => {
       const spec = fn.schedule!;
-      const [aliasId] = resourcesOf(stack, 'AWS::Lambda::Alias').find(
-        ([, alias]) =>
-          (alias.Properties?.['FunctionName'] as { Ref: string }).Ref ===
-          logicalId,
-      )!;
+      const aliasId = liveAliasId(stack, logicalId);
       const [, schedule] = resourcesOf(stack, 'AWS::Scheduler::Schedule').find(
         ([, candidate]) => candidate.Properties?.['Name'] === fn.name,
       )!;
@@ -341,11 +331,7 @@ describe.each(cases)('%s', (_, stack, fn: FunctionSpec) => {
     'is behind an HTTP API: payload 2.0 to live, $default route and stage, access logs and throttling',
     () => {
       const spec = fn.http!;
-      const [aliasId] = resourcesOf(stack, 'AWS::Lambda::Alias').find(
-        ([, alias]) =>
-          (alias.Properties?.['FunctionName'] as { Ref: string }).Ref ===
-          logicalId,
-      )!;
+      const aliasId = liveAliasId(stack, logicalId);
       stack.template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
         ProtocolType: 'HTTP',
       });
