@@ -20,10 +20,18 @@ export function cornerIndices(width: number, height: number): number[] {
 /**
  * Marks the loop positions that are background: the loop is cut at colour steps (the distance between the mean
  * colours of the `radius` positions before and after exceeds `stepThreshold` and is a local maximum), and every run
- * between two cuts that holds a corner is background. Runs without a corner are where the subject meets the frame.
+ * between two cuts that holds a corner is background, unless its colour is unlike that of every other corner run
+ * and `looksLikeSubject` (the subject reaching into a corner) while those others hold most of the frame. Runs without a corner are where
+ * the subject meets the frame.
  * `colours` holds 3 values per loop position. Without any cut the whole border is background.
  */
-export function backgroundRuns(colours: Float32Array, corners: readonly number[], radius: number, stepThreshold: number): Uint8Array {
+export function backgroundRuns(
+  colours: Float32Array,
+  corners: readonly number[],
+  radius: number,
+  stepThreshold: number,
+  looksLikeSubject: (mean: Float64Array) => boolean = () => false,
+): Uint8Array {
   const n = colours.length / 3;
   const background = new Uint8Array(n);
   const at = (i: number) => ((i % n) + n) % n;
@@ -49,12 +57,31 @@ export function backgroundRuns(colours: Float32Array, corners: readonly number[]
       cuts.push(i);
   if (cuts.length === 0) return background.fill(1);
   const cornerSet = new Set(corners);
-  for (let c = 0; c < cuts.length; c++) {
-    const start = cuts[c] as number;
+  const runs = cuts.map((start, c) => {
     const length = at((cuts[(c + 1) % cuts.length] as number) - start) || n;
     let holdsCorner = false;
-    for (let k = 1; k <= length && !holdsCorner; k++) holdsCorner = cornerSet.has(at(start + k));
-    if (holdsCorner) for (let k = 1; k <= length; k++) background[at(start + k)] = 1;
+    const mean = new Float64Array(3);
+    for (let k = 1; k <= length; k++) {
+      const i = at(start + k);
+      if (cornerSet.has(i)) holdsCorner = true;
+      for (let ch = 0; ch < 3; ch++) mean[ch] = (mean[ch] as number) + (colours[i * 3 + ch] as number) / length;
+    }
+    return { start, length, holdsCorner, mean };
+  });
+  // A corner run unlike every other corner run, whose colour is that of the middle of the photo, is the subject
+  // reaching into a corner (a page filling the frame down to its left edge), as long as the runs that agree with
+  // each other hold most of the frame.
+  const candidates = runs.filter((r) => r.holdsCorner);
+  const apart = (a: Float64Array, b: Float64Array) =>
+    Math.hypot((a[0] as number) - (b[0] as number), (a[1] as number) - (b[1] as number), (a[2] as number) - (b[2] as number)) > 2 * stepThreshold;
+  const longest = candidates.reduce((best, r) => (r.length > best.length ? r : best), candidates[0] as (typeof runs)[number]);
+  const odd = new Set(
+    candidates.filter((r) => r !== longest && candidates.every((other) => other === r || apart(r.mean, other.mean)) && looksLikeSubject(r.mean)),
+  );
+  const oddLength = [...odd].reduce((sum, r) => sum + r.length, 0);
+  for (const run of runs) {
+    if (!run.holdsCorner || (odd.has(run) && oddLength < n / 2)) continue;
+    for (let k = 1; k <= run.length; k++) background[at(run.start + k)] = 1;
   }
   return background;
 }

@@ -36,7 +36,7 @@ export interface BackgroundRemovalStats {
   subject: Box;
   /** The subject's outline in source pixels, when the method fitted one. */
   outline?: Array<[number, number]>;
-  /** Share of the source covered by the subject, 0..1. */
+  /** Share of the source covered by the subject, 0..1 (sampled on a grid of every 4th pixel above a megapixel). */
   coverage: number;
   /** Mean 0.299R+0.587G+0.114B of the subject's opaque pixels. */
   meanBrightness: number;
@@ -85,61 +85,63 @@ export async function removeBackground(input: Buffer, options: RemoveBackgroundO
   const found = await segmenter.segment({ data: rgb, width, height });
   const alpha = found.alpha;
 
+  // The box from every pixel (one byte each); brightness and coverage from every 4th pixel of every 4th row,
+  // which is plenty for a mean and keeps a 12-megapixel photo's cost down.
   let minX = width;
   let minY = height;
   let maxX = -1;
   let maxY = -1;
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    let first = -1;
+    let last = -1;
+    for (let x = 0; x < width; x++) {
+      if ((alpha[row + x] as number) >= 128) {
+        if (first < 0) first = x;
+        last = x;
+      }
+    }
+    if (first < 0) continue;
+    if (first < minX) minX = first;
+    if (last > maxX) maxX = last;
+    if (y < minY) minY = y;
+    maxY = y;
+  }
+  if (maxX < 0) throw new SubjectNotFoundError('no subject stands out from the background');
+  const STRIDE = width * height > 1_000_000 ? 4 : 1;
+  let sampled = 0;
   let opaque = 0;
   let brightness = 0;
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
+  for (let y = 0; y < height; y += STRIDE) {
+    for (let x = 0; x < width; x += STRIDE) {
       const p = y * width + x;
+      sampled++;
       if ((alpha[p] as number) < 128) continue;
       opaque++;
       brightness += 0.299 * (rgb[p * 3] as number) + 0.587 * (rgb[p * 3 + 1] as number) + 0.114 * (rgb[p * 3 + 2] as number);
-      if (x < minX) minX = x;
-      if (x > maxX) maxX = x;
-      if (y < minY) minY = y;
-      if (y > maxY) maxY = y;
     }
   }
-  if (opaque === 0) throw new SubjectNotFoundError('no subject stands out from the background');
-  const subject: Box = {
-    left: minX,
-    top: minY,
-    width: maxX - minX + 1,
-    height: maxY - minY + 1,
-  };
+  const subject: Box = { left: minX, top: minY, width: maxX - minX + 1, height: maxY - minY + 1 };
   const longer = Math.max(subject.width, subject.height);
   const shorter = Math.min(subject.width, subject.height);
   if (longer < minSubjectPixels || shorter < minSubjectPixels / 10) {
     throw new SubjectNotFoundError(`subject is ${subject.width}×${subject.height} px, under the ${minSubjectPixels} px minimum`);
   }
-  const meanBrightness = brightness / opaque;
+  const meanBrightness = opaque > 0 ? brightness / opaque : 0;
   const background = meanBrightness < 128 ? 'black' : 'white';
   const fill = background === 'black' ? 0 : 255;
 
-  // Composite by hand over the crop only: out = colour·α + fill·(1−α).
-  const crop = Buffer.alloc(subject.width * subject.height * 3);
-  for (let y = 0; y < subject.height; y++) {
-    for (let x = 0; x < subject.width; x++) {
-      const p = (subject.top + y) * width + subject.left + x;
-      const a = (alpha[p] as number) / 255;
-      const o = (y * subject.width + x) * 3;
-      for (let c = 0; c < 3; c++) crop[o + c] = Math.round((rgb[p * 3 + c] as number) * a + fill * (1 - a));
-    }
-  }
+  // libvips composites the crop on the fill (colour·α + fill·(1−α)) and adds the margin. Two pipelines: sharp
+  // joins a channel after its other operations, so the cut-out with its alpha is made first.
   const margin = Math.max(4, Math.round(longer * marginRatio));
-  const png = await sharp(crop, {
-    raw: { width: subject.width, height: subject.height, channels: 3 },
-  })
-    .extend({
-      top: margin,
-      bottom: margin,
-      left: margin,
-      right: margin,
-      background: { r: fill, g: fill, b: fill },
-    })
+  const cutOut = await sharp(rgb, { raw: { width, height, channels: 3 } })
+    .joinChannel(Buffer.from(alpha.buffer, alpha.byteOffset, alpha.length), { raw: { width, height, channels: 1 } })
+    .raw()
+    .toBuffer();
+  const png = await sharp(cutOut, { raw: { width, height, channels: 4 } })
+    .extract(subject)
+    .flatten({ background: { r: fill, g: fill, b: fill } })
+    .extend({ top: margin, bottom: margin, left: margin, right: margin, background: { r: fill, g: fill, b: fill } })
     .png()
     .toBuffer();
 
@@ -155,7 +157,7 @@ export async function removeBackground(input: Buffer, options: RemoveBackgroundO
             outline: found.outline.map(([x, y]) => [Math.round(x * 10) / 10, Math.round(y * 10) / 10] as [number, number]),
           }
         : {}),
-      coverage: opaque / (width * height),
+      coverage: opaque / sampled,
       meanBrightness,
       background,
       outputWidth: subject.width + 2 * margin,

@@ -25,6 +25,28 @@ describe('the frame as a loop', () => {
     expect(background.slice(w).every((b: number) => b === 1)).toBe(true);
   });
 
+  it('takes a corner run unlike every other corner run, with the colour of the middle, as the subject', () => {
+    // 10 × 6 frame: a page (grey) runs off the left edge and round the top-left corner; white elsewhere.
+    const w = 10;
+    const h = 6;
+    const loop = borderLoop(w, h);
+    const colours = new Float32Array(loop.length * 3);
+    loop.forEach((p: number, i: number) => {
+      const x = p % w;
+      const y = Math.floor(p / w);
+      colours.set(x === 0 || (y === 0 && x < 3) ? [180, 128, 128] : [250, 128, 128], i * 3);
+    });
+    const page = (mean: Float64Array) => Math.abs((mean[0] as number) - 180) < 10;
+    const background = backgroundRuns(colours, cornerIndices(w, h), 2, 14, page);
+    const at = (x: number, y: number) => background[loop.indexOf(y * w + x)];
+    expect([at(0, 0), at(0, 3), at(0, 4), at(1, 0)]).toEqual([0, 0, 0, 0]);
+    expect([at(9, 0), at(9, 5), at(5, 5), at(6, 0)]).toEqual([1, 1, 1, 1]);
+    // The cut falls within a position of the colour step.
+    expect(Math.abs(background.filter((b: number) => b === 0).length - 8)).toBeLessThanOrEqual(2);
+    // Without the middle's say it stays background: a backdrop can differ from corner to corner.
+    expect(backgroundRuns(colours, cornerIndices(w, h), 2, 14).every((b: number) => b === 1)).toBe(true);
+  });
+
   it('takes the whole frame as background when nothing on it changes sharply', () => {
     const colours = new Float32Array(borderLoop(8, 8).length * 3).fill(100);
     expect(backgroundRuns(colours, cornerIndices(8, 8), 3, 14).every((b: number) => b === 1)).toBe(true);
