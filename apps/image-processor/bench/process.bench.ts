@@ -10,6 +10,7 @@ import sharp from 'sharp';
 import { intersectionOverUnion } from '../src/background/quality';
 import { removeBackground } from '../src/background/remove-background';
 import { loadFixture } from '../tests/support/fixtures';
+import { COMPOSITE_RECIPES, compositeCase } from '../tests/support/composites';
 import { outlineMask, realPhotos } from '../tests/support/photos';
 import { syntheticBookPhoto, toJpeg, type Surface } from '../tests/support/synthetic';
 import { FIXTURES } from './fixtures';
@@ -85,6 +86,20 @@ async function main(): Promise<void> {
   out(
     `processed ${processed} of ${photos.length}; outlined photos: mean IoU ${mean.toFixed(3)}, worst ${Math.min(...ious).toFixed(3)} (targets 0.95 and 0.90)`,
   );
+
+  out('');
+  out('composites (tests/support/composites.ts: a real book on a real backdrop from another photo, exact masks):');
+  out('| composite | IoU | wall ms | CPU ms |');
+  out('| --- | --- | --- | --- |');
+  for (const recipe of COMPOSITE_RECIPES) {
+    const composite = await compositeCase(recipe);
+    const start = process.hrtime.bigint();
+    const startCpu = process.cpuUsage();
+    const result = await removeBackground(composite.jpeg, { includeMask: true });
+    const time = ms(start);
+    const cpu = cpuMs(startCpu);
+    out(`| ${recipe.name} | ${intersectionOverUnion(result.mask as Uint8Array, composite.mask).toFixed(3)} | ${time.toFixed(0)} | ${cpu.toFixed(0)} |`);
+  }
 
   out('');
   out('synthetic fixtures (tests/fixtures, exact masks):');
