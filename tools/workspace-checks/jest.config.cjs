@@ -1,1 +1,1 @@
-module.exports = require('../../jest.project.js')(__dirname, 'workspace-checks', { globalSetup: undefined, globalTeardown: undefined, testTimeout: 120000 });
+module.exports = require('../../jest.project.js')(__dirname, 'workspace-checks', { testTimeout: 120000 });

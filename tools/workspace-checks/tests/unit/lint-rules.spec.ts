@@ -2,7 +2,7 @@
 import { ESLint } from 'eslint';
 import path from 'node:path';
 
-const root = path.resolve(__dirname, '../../..');
+const root = path.resolve(__dirname, '../../../..');
 
 /** Lints as `nx lint` does: from the project's own folder, with the project's eslint.config.mjs. */
 async function lint(file: string, code: string): Promise<string[]> {

@@ -1,0 +1,1 @@
+module.exports = require('../../jest.project.js').e2e(require('./jest.config.cjs'));
