@@ -1,6 +1,7 @@
 // Shared Jest settings for every project: SWC transform from the project's .spec.swcrc, and two kinds of run.
-// - unit (jest.config.js, the `test` target): tests/unit only, no global setup, nothing started.
-// - e2e (jest.e2e.config.js, the `e2e` target): tests/e2e against the local AWS (S3, SQS, Lambda on 127.0.0.1,
+// - unit (jest.config.cjs, the `test` target): every spec under tests/ except tests/e2e (by convention tests/unit),
+//   no global setup, nothing started.
+// - e2e (jest.e2e.config.cjs, the `e2e` target): tests/e2e against the local AWS (S3, SQS, Lambda on 127.0.0.1,
 //   started once per project run by the global setup) and the machine's PostgreSQL.
 const { readFileSync } = require('node:fs');
 const path = require('node:path');
@@ -13,7 +14,8 @@ function jestProject(projectDir, displayName, overrides = {}) {
     displayName,
     ...require('./jest.preset.js'),
     rootDir: projectDir,
-    testMatch: ['<rootDir>/tests/unit/**/*.spec.ts'],
+    testMatch: ['<rootDir>/tests/**/*.spec.ts'],
+    testPathIgnorePatterns: ['/node_modules/', '<rootDir>/tests/e2e/'],
     transform: { '^.+\\.[tj]s$': ['@swc/jest', swc] },
     moduleFileExtensions: ['ts', 'js', 'cjs'],
     testTimeout: 30_000,
@@ -31,6 +33,7 @@ function jestE2e(unitConfig, overrides = {}) {
     ...unitConfig,
     displayName: `${unitConfig.displayName}:e2e`,
     testMatch: ['<rootDir>/tests/e2e/**/*.spec.ts'],
+    testPathIgnorePatterns: ['/node_modules/'],
     globalSetup: path.join(__dirname, 'tools/local-aws/src/jest/global-setup.ts'),
     globalTeardown: path.join(__dirname, 'tools/local-aws/src/jest/global-teardown.ts'),
     coverageDirectory: 'test-output/jest/coverage-e2e',
