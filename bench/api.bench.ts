@@ -1,6 +1,6 @@
 // Benchmark 5: the API under load on loopback with autocannon, 50 connections: the image list of a book (presigned
 // URLs for every image) and the deep health check (database, S3, queues, Lambdas in parallel).
-import { createTestDatabase } from '@bmx/db';
+import { createTestDatabase } from '@bmx/db/testing';
 import { demoBookPhoto, startDevStack } from '@bmx/dev-stack';
 import autocannon from 'autocannon';
 import { fmt, runIfMain, type BenchTable } from './lib/report';

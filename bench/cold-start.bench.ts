@@ -5,7 +5,8 @@
 // zip's size. Every process starts from freshly seeded rows, so each of the runs does the same work.
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { getAwsRegion, getS3Client } from '@bmx/aws-clients';
-import { createTestDatabase, type Database, type Kysely } from '@bmx/db';
+import { type Database, type Kysely } from '@bmx/db';
+import { createTestDatabase } from '@bmx/db/testing';
 import { bundleApp, copyPackageClosure, ensureBucket, ensureQueue, functionEnvironment, loadDeployConfig, zipDirectory } from '@bmx/deploy';
 import { imageObjectKey } from '@bmx/images';
 import { sqsEventRecord, startLocalAws } from '@bmx/local-aws';

@@ -6,7 +6,8 @@
 // Needs PostgreSQL on 127.0.0.1:5432 (or TEST_DATABASE_URL); starts its own local S3/SQS/Lambda.
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { getSqsClient, sendJsonMessage } from '@bmx/aws-clients';
-import { createTestDatabase, type NewBook } from '@bmx/db';
+import type { NewBook } from '@bmx/db';
+import { createTestDatabase } from '@bmx/db/testing';
 import { ensureQueue } from '@bmx/deploy';
 import { startLocalAws } from '@bmx/local-aws';
 import { dispatchTracking, selectTrackedPage } from '../src/dispatch/dispatch';

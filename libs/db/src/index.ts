@@ -11,5 +11,4 @@ export {
   type ResolveDatabaseUrlOptions,
 } from './lib/database-source';
 export { SecretPool, isAuthFailure, AUTH_FAILURE_CODES, type PoolFactory } from './lib/secret-pool';
-export { createTestDatabase, rdsSecretJson, runAsServerAdmin, testServerUrl, type TestDatabase } from './lib/testing';
 export { sql, type Kysely, type Transaction } from 'kysely';

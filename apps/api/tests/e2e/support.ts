@@ -2,7 +2,7 @@ import { DeleteFunctionCommand } from '@aws-sdk/client-lambda';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { getLambdaClient, getS3Client, getSqsClient, resetAwsClients } from '@bmx/aws-clients';
-import { createTestDatabase, type TestDatabase } from '@bmx/db';
+import { createTestDatabase, type TestDatabase } from '@bmx/db/testing';
 import { ensureBucket, ensureQueue, type ProvisionedQueue } from '@bmx/deploy';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';

@@ -5,7 +5,7 @@ import { CreateEventSourceMappingCommand, DeleteEventSourceMappingCommand } from
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { getLambdaClient, getS3Client, getSqsClient, invokeJson, resetAwsClients, sendJsonMessage } from '@bmx/aws-clients';
-import { createTestDatabase, type TestDatabase } from '@bmx/db';
+import { createTestDatabase, type TestDatabase } from '@bmx/db/testing';
 import { ensureBucket, ensureQueue, type ProvisionedQueue } from '@bmx/deploy';
 import { collectMessages, queueDepth, waitFor } from '@bmx/local-aws';
 import { randomUUID } from 'node:crypto';

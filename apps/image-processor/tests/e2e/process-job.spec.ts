@@ -2,7 +2,8 @@
 // transaction, concurrency and failure handling. The Lambda-level behaviour is in lambda.spec.ts.
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { getS3Client, resetAwsClients } from '@bmx/aws-clients';
-import { createTestDatabase, sql, type TestDatabase } from '@bmx/db';
+import { sql } from '@bmx/db';
+import { createTestDatabase, type TestDatabase } from '@bmx/db/testing';
 import { ensureBucket } from '@bmx/deploy';
 import { randomUUID } from 'node:crypto';
 import sharp from 'sharp';

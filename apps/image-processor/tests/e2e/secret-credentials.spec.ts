@@ -8,7 +8,8 @@
 import { CreateEventSourceMappingCommand, DeleteEventSourceMappingCommand, InvokeCommand } from '@aws-sdk/client-lambda';
 import { CreateSecretCommand, DeleteSecretCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { getLambdaClient, getSecretsManagerClient, invokeJson, resetAwsClients, sendJsonMessage } from '@bmx/aws-clients';
-import { createTestDatabase, rdsSecretJson, runAsServerAdmin, sql, type TestDatabase } from '@bmx/db';
+import { sql } from '@bmx/db';
+import { createTestDatabase, rdsSecretJson, runAsServerAdmin, type TestDatabase } from '@bmx/db/testing';
 import { ensureBucket, ensureQueue, type ProvisionedQueue } from '@bmx/deploy';
 import { waitFor } from '@bmx/local-aws';
 import { randomBytes, randomUUID } from 'node:crypto';

@@ -1,4 +1,4 @@
-import { createTestDatabase, type TestDatabase } from '@bmx/db';
+import { createTestDatabase, type TestDatabase } from '@bmx/db/testing';
 import { afterFailure, afterSuccess, CLOSED, isOpen, readCircuit, recordFailure, recordSuccess, type CircuitPolicy } from '../../src/worker/circuit';
 import { dropTestDatabase } from '../support/db';
 

@@ -1,7 +1,7 @@
 // The dispatcher's core against a real PostgreSQL database, with SQS stubbed so Failed[] entries can be forced.
 import { SendMessageBatchCommand, SQSClient, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
 import { resetAwsClients, resetQueueUrlCache } from '@bmx/aws-clients';
-import { createTestDatabase, type TestDatabase } from '@bmx/db';
+import { createTestDatabase, type TestDatabase } from '@bmx/db/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { dispatchTracking, selectTrackedPage } from '../../src/dispatch/dispatch';
 import { insertBooks } from '../support/books';

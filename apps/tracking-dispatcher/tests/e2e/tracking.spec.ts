@@ -5,7 +5,8 @@
 import { CreateEventSourceMappingCommand, CreateFunctionCommand, DeleteEventSourceMappingCommand, DeleteFunctionCommand } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { getLambdaClient, getSqsClient, invokeJson, LambdaFunctionError, resetAwsClients } from '@bmx/aws-clients';
-import { createTestDatabase, sql, type TestDatabase } from '@bmx/db';
+import { sql } from '@bmx/db';
+import { createTestDatabase, type TestDatabase } from '@bmx/db/testing';
 import { bundleLambda, ensureQueue, type ProvisionedQueue, zipDirectory } from '@bmx/deploy';
 import { collectMessages, queueDepth, waitFor } from '@bmx/local-aws';
 import { randomUUID } from 'node:crypto';

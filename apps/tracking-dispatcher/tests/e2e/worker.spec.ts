@@ -1,7 +1,7 @@
 // The worker's core (processBatch) against PostgreSQL and the fake carriers; SQS visibility is a recorded stub
 // here and real in tests/e2e.
 import type { QueueRef } from '@bmx/aws-clients';
-import { createTestDatabase, type TestDatabase } from '@bmx/db';
+import { createTestDatabase, type TestDatabase } from '@bmx/db/testing';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { createAdapters, loadCarriersConfig } from '../../src/carriers/config';
 import { listTrackingEvents } from '@bmx/db';

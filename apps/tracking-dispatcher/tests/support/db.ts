@@ -1,4 +1,4 @@
-import type { TestDatabase } from '@bmx/db';
+import type { TestDatabase } from '@bmx/db/testing';
 
 /**
  * Drops a test database without racing its own pool. `TestDatabase.drop()` ends the pool and then drops WITH (FORCE);

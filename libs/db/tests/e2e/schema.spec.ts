@@ -1,5 +1,6 @@
 import { Client } from 'pg';
-import { createDatabase, createTestDatabase, migrateToLatest, sql, type Kysely, type TestDatabase, type Database } from '../../src';
+import { createDatabase, migrateToLatest, sql, type Kysely, type Database } from '../../src';
+import { createTestDatabase, type TestDatabase } from '../../src/testing';
 
 describe('schema on PostgreSQL', () => {
   let test: TestDatabase;

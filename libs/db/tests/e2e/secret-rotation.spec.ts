@@ -8,18 +8,8 @@ import { CreateSecretCommand, DeleteSecretCommand, PutSecretValueCommand } from 
 import { getSecretsManagerClient, resetAwsClients, resetSecretCache } from '@bmx/aws-clients';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import {
-  connectPostgres,
-  createTestDatabase,
-  rdsSecretJson,
-  resolveDatabaseUrl,
-  runAsServerAdmin,
-  sql,
-  testServerUrl,
-  type Kysely,
-  type Database,
-  type TestDatabase,
-} from '../../src';
+import { connectPostgres, resolveDatabaseUrl, sql, type Kysely, type Database } from '../../src';
+import { createTestDatabase, rdsSecretJson, runAsServerAdmin, testServerUrl, type TestDatabase } from '../../src/testing';
 
 const suffix = randomUUID().replace(/-/g, '').slice(0, 10);
 const roles = { first: `bmx_rot_a_${suffix}`, second: `bmx_rot_b_${suffix}` };

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { databaseUrlFromSecret, rdsSecretJson } from '../../src';
+import { databaseUrlFromSecret } from '../../src';
+import { rdsSecretJson } from '../../src/testing';
 
 const ARN = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:bmx/test/db-AbC123';
 

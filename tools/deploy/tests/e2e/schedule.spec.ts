@@ -4,7 +4,7 @@
 import { GetAliasCommand } from '@aws-sdk/client-lambda';
 import { GetScheduleCommand, ResourceNotFoundException } from '@aws-sdk/client-scheduler';
 import { getLambdaClient, getSchedulerClient, resetAwsClients } from '@bmx/aws-clients';
-import { createTestDatabase, type TestDatabase } from '@bmx/db';
+import { createTestDatabase, type TestDatabase } from '@bmx/db/testing';
 import { fireSchedule as fire } from '@bmx/local-aws';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,7 +1,7 @@
 // The API server process, logging at its most verbose, through requests that touch every credential it holds: the
 // API keys in headers, the AWS secret key and session token (signing every S3/SQS/Lambda call and every presigned
 // URL), the database password. Its whole stdout and stderr are captured: none of them may appear there.
-import { createTestDatabase, type TestDatabase } from '@bmx/db';
+import { createTestDatabase, type TestDatabase } from '@bmx/db/testing';
 import { ensureBucket, ensureQueue } from '@bmx/deploy';
 import { randomBytes } from 'node:crypto';
 import { demoBookPhoto, startApiProcess, type ApiProcess } from '../../src';

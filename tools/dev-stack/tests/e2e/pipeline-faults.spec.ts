@@ -5,7 +5,7 @@
 // every job completes exactly once: none lost, none duplicated.
 import { SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { getSqsClient, resetAwsClients, resolveQueueUrl } from '@bmx/aws-clients';
-import { createTestDatabase, type TestDatabase } from '@bmx/db';
+import { createTestDatabase, type TestDatabase } from '@bmx/db/testing';
 import { deployApp, ensureBucket } from '@bmx/deploy';
 import { queueDepth, waitFor } from '@bmx/local-aws';
 import { mkdtempSync, rmSync } from 'node:fs';
