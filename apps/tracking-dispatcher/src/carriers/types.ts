@@ -2,15 +2,6 @@
 export const CARRIERS = ['ups', 'usps', 'fedex', 'dhl', 'royal_mail'] as const;
 export type CarrierId = (typeof CARRIERS)[number];
 
-/** Display names, for logs and the README. */
-export const CARRIER_NAMES: Readonly<Record<CarrierId, string>> = {
-  ups: 'UPS',
-  usps: 'USPS',
-  fedex: 'FedEx',
-  dhl: 'DHL',
-  royal_mail: 'Royal Mail',
-};
-
 /** The statuses every carrier's answer is normalised to; this is what `books.tracking_status` holds. */
 export const TRACKING_STATUSES = ['Pending', 'In Transit', 'Out for Delivery', 'Delivered', 'Exception', 'Unknown'] as const;
 export type TrackingStatus = (typeof TRACKING_STATUSES)[number];

@@ -1,6 +1,5 @@
 import type { Database, Kysely } from '@bmx/db';
 import type { CarrierId, TrackingResult } from '../carriers/types';
-import { timestamp } from '../lib/timestamp';
 
 /** What applying a carrier's answer did to the book. */
 export interface ApplyOutcome {
@@ -44,7 +43,7 @@ export async function applyTrackingResult(
     if (changed) {
       await trx
         .insertInto('tracking_events')
-        .values({ book_id: bookId, carrier, status, previous_status: previous, detail: result.detail, recorded_at: timestamp(now) })
+        .values({ book_id: bookId, carrier, status, previous_status: previous, detail: result.detail, recorded_at: now })
         .execute();
     }
     const deliveredAt = status === 'Delivered' ? (book.tracking_delivered_at ?? now) : null;
@@ -57,7 +56,7 @@ export async function applyTrackingResult(
         tracking_last_checked: now,
         tracking_delivered_at: deliveredAt,
         tracking_active: book.tracking_active && !graceOver,
-        updated_at: timestamp(now),
+        updated_at: now,
       })
       .where('id', '=', bookId)
       .execute();

@@ -1,6 +1,5 @@
 import type { Database, Kysely } from '@bmx/db';
 import type { CarrierId } from '../carriers/types';
-import { timestamp } from '../lib/timestamp';
 
 /** When a carrier's circuit opens and for how long. */
 export interface CircuitPolicy {
@@ -64,7 +63,7 @@ export async function recordFailure(db: Kysely<Database>, carrier: CarrierId, po
     const next = afterFailure(current, now, policy);
     await trx
       .updateTable('carrier_circuits')
-      .set({ failure_count: next.failureCount, open_until: next.openUntil, updated_at: timestamp(now) })
+      .set({ failure_count: next.failureCount, open_until: next.openUntil, updated_at: now })
       .where('carrier', '=', carrier)
       .execute();
     return next;
@@ -75,7 +74,7 @@ export async function recordFailure(db: Kysely<Database>, carrier: CarrierId, po
 export async function recordSuccess(db: Kysely<Database>, carrier: CarrierId, now: Date): Promise<void> {
   await db
     .updateTable('carrier_circuits')
-    .set({ failure_count: 0, open_until: null, updated_at: timestamp(now) })
+    .set({ failure_count: 0, open_until: null, updated_at: now })
     .where('carrier', '=', carrier)
     .where((eb) => eb.or([eb('failure_count', '<>', 0), eb('open_until', 'is not', null)]))
     .execute();
