@@ -24,7 +24,7 @@ export {
 } from './deploy-function';
 export { deployApp, type DeployAppOptions } from './deploy-app';
 export { bundleApp, type BuiltFunction, type BundleManifest } from './bundle-app';
-export { resolveAwsClientsPin, pinAwsClients, pinnedCopyPath, PIN_FIELD, type AwsClientsPin } from './pin';
+export { resolveAwsClientsPin, pinAwsClients, pinnedCopyPath, awsClientsSourceHash, PIN_FIELD, type AwsClientsPin } from './pin';
 export { copyPackageClosure } from './native-modules';
 export { bundleLambda, bundleLambdaWithMetafile, LAMBDA_EXTERNALS, type BundleLambdaOptions } from './bundle';
 export { zipDirectory, zipFiles } from './zip';
