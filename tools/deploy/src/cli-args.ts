@@ -17,7 +17,7 @@ export interface CliArgs {
 export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): CliArgs {
   const { values, positionals } = parseArgs({ args: argv, options: { env: { type: 'string' } }, allowPositionals: true, strict: true });
   const [command, appDir] = positionals;
-  if (!command) throw new Error('usage: cli.ts <bundle|deploy|affected|pin|synth> [appDir] [--env name]');
+  if (!command) throw new Error('usage: cli.ts <bundle|deploy|setup|affected|pin> [appDir] [--env name]');
   const envName = values.env ?? env['BMX_ENV'] ?? 'local';
   if (!/^[a-z0-9-]{1,32}$/.test(envName)) throw new Error(`--env must be lowercase letters, digits or dashes, got "${envName}"`);
   return { command, appDir, envName };

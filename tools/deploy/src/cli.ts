@@ -1,12 +1,15 @@
 // The deploy tool's command line, behind the `bundle` and `deploy` targets that nx-plugin.cjs gives every app with a
 // lambda.deploy.json:
 //   bundle <appDir>               bundle, zip, manifest, budgets, pin check
-//   deploy <appDir> [--env E]     deploy the built zips (create/update, publish, smoke test, move `live`, wire triggers)
+//   deploy <appDir> [--env E]     local stack: deploy the built zips (create/update, publish, smoke test, move `live`,
+//                                 wire triggers); AWS: `cdk deploy` of the app's stack from its synthesized assembly
+//   setup --env E                 AWS: cdk bootstrap of the credentials' account and region, then the shared stack
 //   affected [--env E]            nx affected -t deploy since the environment's last deployed commit, then record HEAD
 //   pin <appDir>                  write the app's pinned copy of @bmx/aws-clients at the lib's current version
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { deployAppToAws, deploysToLocalStack, setupAwsEnvironment } from './aws-deploy';
 import { bundleApp, repoRoot } from './bundle-app';
 import { parseCliArgs, type CliArgs } from './cli-args';
 import { deployApp } from './deploy-app';
@@ -38,9 +41,16 @@ async function main(): Promise<void> {
   } else if (command === 'deploy') {
     const appDir = appDirArg(args);
     useEnvironment(envName);
+    if (!deploysToLocalStack(envName)) {
+      deployAppToAws(appDir, envName);
+      return;
+    }
     const results = await deployApp(appDir, { envName, useExistingBundles: true, log });
     const failed = results.filter((r) => r.smokeTest === 'failed');
     if (failed.length > 0) throw new Error(`smoke test failed, live alias kept on the previous version: ${failed.map((r) => r.name).join(', ')}`);
+  } else if (command === 'setup') {
+    if (deploysToLocalStack(envName)) throw new Error('setup is for AWS environments (--env NAME); the local stack is `npm start`');
+    setupAwsEnvironment(envName);
   } else if (command === 'affected') {
     useEnvironment(envName);
     const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
@@ -58,7 +68,7 @@ async function main(): Promise<void> {
   } else if (command === 'pin') {
     log(`wrote ${path.relative(repoRoot, await pinAwsClients(appDirArg(args)))}`);
   } else {
-    throw new Error('usage: cli.ts <bundle|deploy|affected|pin> [appDir] [--env name]');
+    throw new Error('usage: cli.ts <bundle|deploy|setup|affected|pin> [appDir] [--env name]');
   }
 }
 

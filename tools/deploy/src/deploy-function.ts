@@ -25,6 +25,7 @@ import {
 } from '@aws-sdk/client-scheduler';
 import { ConfigError, getLambdaClient, getSchedulerClient, invokeJson, readAwsEnvironment } from '@bmx/aws-clients';
 import { createHash } from 'node:crypto';
+import { isLoopbackEndpoint } from './aws-deploy';
 import type { FunctionSpec } from './config';
 import { ensureQueue } from './provision';
 import { DEFAULT_RUNTIME } from './schema';
@@ -199,9 +200,7 @@ export function schedulerRoleArn(env: NodeJS.ProcessEnv = process.env): string {
     return value;
   }
   // The same endpoint rule the Scheduler client follows.
-  const endpoint = readAwsEnvironment(env).endpoints.scheduler;
-  const host = endpoint ? new URL(endpoint).hostname : undefined;
-  if (host === '127.0.0.1' || host === 'localhost' || host === '[::1]') return LOCAL_SCHEDULER_ROLE_ARN;
+  if (isLoopbackEndpoint(readAwsEnvironment(env).endpoints.scheduler)) return LOCAL_SCHEDULER_ROLE_ARN;
   throw new ConfigError(
     SCHEDULER_ROLE_VARIABLE,
     'must be set to the IAM role EventBridge Scheduler assumes to invoke scheduled functions (lambda:InvokeFunction on their live alias)',

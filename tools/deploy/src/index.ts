@@ -40,3 +40,16 @@ export {
   DEFAULT_LOG_RETENTION_DAYS,
   BUCKET_ACCESS,
 } from './schema';
+export {
+  deployAppToAws,
+  setupAwsEnvironment,
+  deploysToLocalStack,
+  isLoopbackEndpoint,
+  cdkDeployArgs,
+  cdkBootstrapArgs,
+  assemblyHasStack,
+  appStackName,
+  sharedStackName,
+  appAssemblyDir,
+  sharedAssemblyDir,
+} from './aws-deploy';

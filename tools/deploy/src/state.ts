@@ -1,5 +1,6 @@
-import { GetObjectCommand, NoSuchKey, PutObjectCommand } from '@aws-sdk/client-s3';
-import { getS3Client } from '@bmx/aws-clients';
+import { GetObjectCommand, ListBucketsCommand, NoSuchKey, PutObjectCommand } from '@aws-sdk/client-s3';
+import { getS3Client, readAwsEnvironment } from '@bmx/aws-clients';
+import { isLoopbackEndpoint } from './aws-deploy';
 import path from 'node:path';
 import { ensureBucket } from './provision';
 
@@ -14,13 +15,33 @@ export interface DeployState {
   apps: string[];
 }
 
-const bucketFor = (envName: string) => `bmx-${envName}-deploy-state`;
 const KEY = 'last-deployed.json';
+/** The local stack's state bucket; on AWS the shared stack's is `bmx-<env>-deploy-state-<account>-<region>`. */
+const localBucket = (envName: string) => `bmx-${envName}-deploy-state`;
+export const deployStateBucketPrefix = (envName: string): string => `bmx-${envName}-deploy-state-`;
+
+/**
+ * The environment's state bucket. Local: made on first use. AWS: the one the shared stack made (found by its name's
+ * prefix, which holds no account id, so no other client is needed); none is an error saying to run aws:setup.
+ */
+async function bucketFor(envName: string, { create }: { create: boolean }): Promise<string> {
+  if (envName === 'local' || isLoopbackEndpoint(readAwsEnvironment().endpoints.s3)) {
+    if (create) await ensureBucket(localBucket(envName));
+    return localBucket(envName);
+  }
+  const prefix = deployStateBucketPrefix(envName);
+  const out = await getS3Client().send(new ListBucketsCommand({ Prefix: prefix }));
+  const names = (out.Buckets ?? []).map((bucket) => bucket.Name ?? '').filter((name) => name.startsWith(prefix));
+  if (names.length !== 1) {
+    throw new Error(`${names.length === 0 ? 'no' : 'more than one'} deploy-state bucket ${prefix}* in this account: run \`npm run aws:setup -- --env ${envName}\` first`);
+  }
+  return names[0] as string;
+}
 
 /** The environment's last deploy, from its state bucket; undefined before the first. */
 export async function readDeployState(envName: string): Promise<DeployState | undefined> {
   try {
-    const out = await getS3Client().send(new GetObjectCommand({ Bucket: bucketFor(envName), Key: KEY }));
+    const out = await getS3Client().send(new GetObjectCommand({ Bucket: await bucketFor(envName, { create: false }), Key: KEY }));
     return JSON.parse(await (out.Body as { transformToString(): Promise<string> }).transformToString()) as DeployState;
   } catch (error) {
     if (error instanceof NoSuchKey || (error as Error).name === 'NoSuchBucket' || (error as Error).name === 'NoSuchKey') return undefined;
@@ -30,8 +51,8 @@ export async function readDeployState(envName: string): Promise<DeployState | un
 
 /** Records a successful deploy of `commit` to the environment. */
 export async function recordDeployState(envName: string, state: DeployState): Promise<void> {
-  await ensureBucket(bucketFor(envName));
+  const bucket = await bucketFor(envName, { create: true });
   await getS3Client().send(
-    new PutObjectCommand({ Bucket: bucketFor(envName), Key: KEY, Body: JSON.stringify(state, null, 2), ContentType: 'application/json' }),
+    new PutObjectCommand({ Bucket: bucket, Key: KEY, Body: JSON.stringify(state, null, 2), ContentType: 'application/json' }),
   );
 }

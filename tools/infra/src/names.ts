@@ -1,10 +1,6 @@
 // Stack and export names: the one place the app stacks and the shared stack agree on how they refer to each other.
 
-/** The shared stack of an environment. */
-export const sharedStackName = (env: string): string => `bmx-${env}-shared`;
-/** An app's stack. */
-export const appStackName = (env: string, app: string): string =>
-  `bmx-${env}-${app}`;
+export { appStackName, sharedStackName } from '@bmx/deploy';
 
 /** What the shared stack exports (Fn::ImportValue names in the app stacks). */
 export const sharedExports = (env: string) => ({

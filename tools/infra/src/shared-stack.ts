@@ -85,6 +85,18 @@ export class SharedStack extends Stack {
       ],
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    // Where `npm run deploy:affected` records the last deployed commit (found by its name's prefix, see tools/deploy
+    // state.ts). The local stack keeps its own (bmx-local-deploy-state, made on first use).
+    if (environment.name !== 'local') new s3.Bucket(this, 'DeployState', {
+      bucketName: Fn.join('-', [`bmx-${environment.name}-deploy-state`, Aws.ACCOUNT_ID, Aws.REGION]),
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      versioned: true,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'deploy-state/',
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     output(
       'ImagesBucketName',
       this.imagesBucket.bucketName,

@@ -1,5 +1,6 @@
 // The synth itself: offline and deterministic (an unchanged zip changes nothing), cdk-nag really gating it, and a
 // lambda.deploy.json that AWS would punish refused before anything deploys.
+import { execFileSync } from 'node:child_process';
 import { appendFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -38,6 +39,9 @@ describe('synth', () => {
     const manifest = JSON.parse(readFileSync(path.join(outdir, 'manifest.json'), 'utf8')) as { missing?: unknown[] };
     expect(manifest.missing ?? []).toEqual([]);
     expect(readdirSync(outdir)).toContain('bmx-sandbox-shared.template.json');
+    // The pinned CDK CLI reads this assembly as it is (what `nx deploy --env NAME` hands to `cdk deploy --app`).
+    const listed = execFileSync(process.execPath, [require.resolve('aws-cdk/bin/cdk'), 'ls', '--app', outdir, '--no-notices'], { encoding: 'utf8', env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1' } });
+    expect(listed.trim()).toBe('bmx-sandbox-shared');
   });
 
   it('fails on any AwsSolutions finding that is not acknowledged with a reason', () => {
