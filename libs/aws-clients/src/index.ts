@@ -18,7 +18,6 @@ export {
   resetQueueUrlCache,
   sendJsonMessage,
   sendJsonMessages,
-  sendJsonMessagesOrThrow,
   type QueueRef,
   type SendJsonOptions,
   type SendJsonBatchOptions,
@@ -31,6 +30,5 @@ export {
   ConfigError,
   LambdaFunctionError,
   LambdaStatusError,
-  SqsBatchSendError,
   type BatchEntryFailure,
 } from './lib/errors';

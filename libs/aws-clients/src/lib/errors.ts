@@ -39,14 +39,6 @@ export class LambdaStatusError extends Error {
   }
 }
 
-/** Entries of a batched SQS send that still failed after every retry. */
-export class SqsBatchSendError extends Error {
-  override readonly name = 'SqsBatchSendError';
-  constructor(readonly failures: readonly BatchEntryFailure[]) {
-    super(`${failures.length} message(s) could not be sent: ${failures[0]?.code ?? 'unknown'} ${failures[0]?.message ?? ''}`.trim());
-  }
-}
-
 /** One entry of a batched send that SQS refused. */
 export interface BatchEntryFailure {
   /** Index of the message in the array passed to `sendJsonMessages`. */

@@ -1,6 +1,6 @@
 import { GetQueueUrlCommand, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { getSqsClient } from './clients';
-import { ConfigError, SqsBatchSendError, type BatchEntryFailure } from './errors';
+import { ConfigError, type BatchEntryFailure } from './errors';
 import type { ClientProfile } from './profiles';
 
 /** Where a queue is: its URL when configured, else its name (resolved once with `GetQueueUrl`). */
@@ -185,15 +185,4 @@ export async function sendJsonMessages(
     const again = new Set(retryable.map((f) => f.index));
     pending = pending.filter((entry) => again.has(entry.index));
   }
-}
-
-/** {@link sendJsonMessages}, throwing {@link SqsBatchSendError} when any entry still failed. */
-export async function sendJsonMessagesOrThrow(
-  queue: QueueRef,
-  bodies: readonly unknown[],
-  options?: SendJsonBatchOptions,
-): Promise<number> {
-  const result = await sendJsonMessages(queue, bodies, options);
-  if (result.failed.length > 0) throw new SqsBatchSendError(result.failed);
-  return result.sent;
 }
