@@ -1,11 +1,7 @@
 import { sendJsonMessages, type QueueRef } from '@bmx/aws-clients';
 import type { Database, Kysely } from '@bmx/db';
 import { silentLogger, type Logger } from '../lib/log';
-
-/** The message the worker receives, one per tracked book. */
-export interface TrackingMessage {
-  book_id: number;
-}
+import type { TrackingMessage } from '../message';
 
 /** Options for {@link dispatchTracking}. */
 export interface DispatchOptions {

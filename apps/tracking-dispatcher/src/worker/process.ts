@@ -5,6 +5,7 @@ import { carrierForBook, normaliseTrackingNumber } from '../carriers/detect';
 import { CarrierError } from '../carriers/errors';
 import type { CarrierAdapter, CarrierId } from '../carriers/types';
 import { silentLogger, type Logger } from '../lib/log';
+import { parseTrackingMessage } from '../message';
 import { applyTrackingResult } from './apply';
 import { isOpen, readCircuit, recordFailure, recordSuccess, type CircuitPolicy } from './circuit';
 import { deferMessage, queueOfRecord } from './visibility';
@@ -28,19 +29,6 @@ export interface WorkerDeps {
 
 /** What happened to one message. `failed` and `deferred` are reported to SQS as batch item failures. */
 export type RecordOutcome = 'updated' | 'acknowledged' | 'failed' | 'deferred';
-
-/** Reads `{book_id}`: a positive whole number. Returns a reason string when the body is not that. */
-export function parseTrackingMessage(body: string): { bookId: number } | { reason: string } {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    return { reason: 'body is not JSON' };
-  }
-  const bookId = (parsed as { book_id?: unknown } | null)?.book_id;
-  if (typeof bookId !== 'number' || !Number.isSafeInteger(bookId) || bookId < 1) return { reason: 'book_id must be a positive integer' };
-  return { bookId };
-}
 
 async function deferUntilRetry(deps: WorkerDeps, record: SQSRecord, carrier: CarrierId, until: Date, now: Date, log: Logger): Promise<RecordOutcome> {
   const queue = queueOfRecord(record.eventSourceARN, deps.queue);
