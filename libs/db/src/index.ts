@@ -2,7 +2,7 @@ export * from './lib/schema';
 export { migrateToLatest } from './lib/migrations';
 export { listTrackingEvents } from './lib/tracking-events';
 export { pingDatabase } from './lib/ping';
-export { createDatabase, connectPostgres, type DatabaseOptions } from './lib/connect';
+export { createDatabase, connectPostgres, reportClientErrors, type DatabaseOptions } from './lib/connect';
 export {
   databaseSourceFromEnv,
   databaseUrlFromSecret,

@@ -28,6 +28,14 @@ export interface DevStackOptions {
   lambdaLog?: (line: string) => void;
 }
 
+/** A part of the system that stopped on its own. */
+export interface StackFailure {
+  /** `api`: the API server process; `database`: the embedded PostgreSQL. */
+  part: 'api' | 'database';
+  /** How it ended: the exit code or signal, or the database's error. */
+  reason: string;
+}
+
 /** The running system. */
 export interface DevStack {
   apiUrl: string;
@@ -35,14 +43,27 @@ export interface DevStack {
   demoKey: string;
   aws: LocalAws;
   databaseUrl: string;
+  /** The API server's process id. */
+  apiPid: number;
+  /**
+   * Settles when the API process exits or the embedded database fails before `stop()` was called: the system no
+   * longer works, and whoever runs it should say so and stop. Never settles otherwise.
+   */
+  failed: Promise<StackFailure>;
   stop(): Promise<void>;
+}
+
+/** How a process ended. */
+export interface ProcessExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
 }
 
 /** The API server running as its own process. */
 export interface ApiProcess {
   child: ChildProcess;
   /** Settles when the process has exited, whenever that was. */
-  exited: Promise<void>;
+  exited: Promise<ProcessExit>;
   url: string;
   demoKey: string;
 }
@@ -58,7 +79,7 @@ export function startApiProcess(env: NodeJS.ProcessEnv, log: (line: string) => v
     stdio: ['ignore', 'pipe', options.stderr ? 'pipe' : 'inherit'],
   });
   if (options.stderr) createInterface({ input: child.stderr as NodeJS.ReadableStream }).on('line', options.stderr);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<ProcessExit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   return new Promise((resolve, reject) => {
     let demoKey: string | undefined;
     let url: string | undefined;
@@ -91,7 +112,7 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
   let embedded: EmbeddedPostgres | undefined;
   let databaseUrl = options.databaseUrl;
   if (!databaseUrl) {
-    embedded = await startEmbeddedPostgres({ dataDir: options.pgliteDir, port: options.dbPort ?? 0 });
+    embedded = await startEmbeddedPostgres({ dataDir: options.pgliteDir, port: options.dbPort ?? 0, log });
     databaseUrl = embedded.url;
     log(`embedded PostgreSQL (PGlite) on ${databaseUrl}${options.pgliteDir ? ` in ${options.pgliteDir}` : ', in memory'}`);
   } else {
@@ -132,12 +153,24 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     { ...process.env, ...aws.env, ...shared, PORT: String(options.apiPort), API_SEED_DEMO_KEY_ROLE: 'admin' },
     (line) => log(`[api] ${line}`),
   );
+  let stopping = false;
+  const failed = new Promise<StackFailure>((resolve) => {
+    void api.exited.then(({ code, signal }) => {
+      if (!stopping) resolve({ part: 'api', reason: signal ? `killed by ${signal}` : `exited with code ${code}` });
+    });
+    void embedded?.failed.then((error) => {
+      if (!stopping) resolve({ part: 'database', reason: error.message });
+    });
+  });
   return {
     apiUrl: api.url,
     demoKey: api.demoKey,
     aws,
     databaseUrl,
+    apiPid: api.child.pid as number,
+    failed,
     async stop() {
+      stopping = true;
       if (options.writeStackFile !== false) rmSync(LOCAL_STACK_FILE, { force: true });
       api.child.kill('SIGTERM');
       // A server that does not finish closing in 5 s is not waited for.

@@ -19,18 +19,25 @@ async function main(): Promise<void> {
     dbPort: port('LOCAL_DB_PORT', 0),
     databaseUrl: process.env['DATABASE_URL']?.trim() || undefined,
     pgliteDir: process.env['PGLITE_DIR']?.trim() || undefined,
+    writeStackFile: process.env['BMX_WRITE_STACK_FILE'] !== '0',
     log,
     lambdaLog: process.env['LOCAL_AWS_VERBOSE'] ? (line) => process.stdout.write(`[lambda] ${line}\n`) : undefined,
   });
   log(`API on ${stack.apiUrl}  (OpenAPI docs: ${stack.apiUrl}/docs, health: ${stack.apiUrl}/health/deep)`);
   log(`demo admin API key for this run (send as X-API-Key): ${stack.demoKey}`);
 
-  const shutdown = async (code: number) => {
-    await stack.stop();
-    process.exit(code);
+  let stopping: Promise<void> | undefined;
+  const shutdown = (code: number) => {
+    stopping ??= stack.stop().then(() => process.exit(code));
+    return stopping;
   };
   process.once('SIGINT', () => void shutdown(0));
   process.once('SIGTERM', () => void shutdown(0));
+  // Nothing works without the API or the database: say which one stopped, stop the rest, exit non-zero.
+  void stack.failed.then(({ part, reason }) => {
+    process.stderr.write(`npm start: the ${part === 'api' ? 'API process' : 'embedded database'} stopped (${reason}); stopping everything\n`);
+    void shutdown(1);
+  });
 
   const exitAfterDemo = process.env['BMX_EXIT_AFTER_DEMO'] === '1';
   if (process.env['BMX_SKIP_DEMO'] !== '1') {

@@ -1,5 +1,5 @@
 import { Kysely, PostgresDialect, type Dialect } from 'kysely';
-import { Pool } from 'pg';
+import { Pool, type Client } from 'pg';
 import type { DatabaseSource } from './database-source';
 import type { Database } from './schema';
 import { SecretPool } from './secret-pool';
@@ -14,11 +14,25 @@ export interface DatabaseOptions {
   poolSize?: number;
 }
 
+/**
+ * Reports a connection's `'error'` event instead of letting it crash the process (an EventEmitter's `'error'` with
+ * no listener throws). pg emits it when the socket dies or the server sends what no query was waiting for (a
+ * restart, a failover, a terminated backend, a confused server); the queries in flight on it have already been
+ * rejected, and the client is marked unusable, so a pool drops it when it is released.
+ */
+export function reportClientErrors(client: Client, log: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Client {
+  client.on('error', (error) => log(`database: connection lost (${error.message}); it will not be used again`));
+  return client;
+}
+
 function newPool(url: string, poolSize: number): Pool {
   const pool = new Pool({ connectionString: url, max: poolSize });
-  // An idle connection the server drops (a restart, a failover) is an error event on the pool; unhandled, it would
-  // crash the process. The pool discards that client and opens a new one on the next query.
-  pool.on('error', (error) => process.stderr.write(`database: idle connection lost (${error.message}); it will be replaced\n`));
+  // pg-pool listens to a client's errors only while it is idle; checked out (inside a query or a transaction) the
+  // client has no listener of its own, so one is added to every client for its whole life.
+  pool.on('connect', (client) => reportClientErrors(client));
+  // An idle client's error is also re-emitted on the pool (already reported above); the pool has discarded that
+  // client and opens a new one on the next query. Unhandled, this event too would crash the process.
+  pool.on('error', () => undefined);
   return pool;
 }
 

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { connectPostgres } from './connect';
+import { connectPostgres, reportClientErrors } from './connect';
 import { migrateToLatest } from './migrations';
 import type { Database } from './schema';
 
@@ -24,7 +24,7 @@ export function testServerUrl(env: NodeJS.ProcessEnv = process.env): string {
  * own: what a test needs outside its database, such as CREATE/ALTER/DROP ROLE or ending another role's sessions.
  */
 export async function runAsServerAdmin(statement: string): Promise<void> {
-  const client = new Client({ connectionString: testServerUrl() });
+  const client = reportClientErrors(new Client({ connectionString: testServerUrl() }));
   await client.connect();
   try {
     await client.query(statement);

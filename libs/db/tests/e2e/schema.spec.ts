@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { createDatabase, migrateToLatest, sql, type Kysely, type Database } from '../../src';
-import { createTestDatabase, type TestDatabase } from '../../src/testing';
+import { createTestDatabase, runAsServerAdmin, type TestDatabase } from '../../src/testing';
 
 describe('schema on PostgreSQL', () => {
   let test: TestDatabase;
@@ -60,6 +60,31 @@ describe('connection loss', () => {
       const row = await sql<{ one: number }>`SELECT 1 AS one`.execute(test.db);
       expect(row.rows).toEqual([{ one: 1 }]);
     } finally {
+      await test.drop();
+    }
+  });
+
+  it('survives the server ending a connection that is checked out between two statements of a transaction', async () => {
+    const test = await createTestDatabase();
+    const name = new URL(test.url).pathname.slice(1);
+    const lines: string[] = [];
+    const write = jest.spyOn(process.stderr, 'write').mockImplementation((line) => lines.push(String(line)) > 0);
+    try {
+      const transaction = test.db.transaction().execute(async (trx) => {
+        await sql`SELECT 1`.execute(trx);
+        // No query is in flight on this connection: pg has nobody to hand the server's FATAL to but an 'error'
+        // event, which pg-pool does not listen to while the client is checked out.
+        await runAsServerAdmin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${name}' AND pid <> pg_backend_pid()`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        await sql`SELECT 2`.execute(trx);
+      });
+      await expect(transaction).rejects.toThrow();
+      expect(lines.join('')).toMatch(/database: connection lost \(terminating connection due to administrator command\)/);
+      // The broken connection was dropped when released; a new one answers.
+      const row = await sql<{ one: number }>`SELECT 1 AS one`.execute(test.db);
+      expect(row.rows).toEqual([{ one: 1 }]);
+    } finally {
+      write.mockRestore();
       await test.drop();
     }
   });
