@@ -45,6 +45,12 @@ export interface ApiConfig {
   processingTimeoutMinutes: number;
   /** `HEALTH_CHECK_TIMEOUT_MS`: budget of each deep-health check (≤ 5000). Default 4500. */
   healthCheckTimeoutMs: number;
+  /**
+   * `HEALTH_REUSE_MS`: how long a deep-health result answers later callers (its `checked_at` and `age_ms` say how
+   * old it is); an unhealthy one for half as long. Default 2000; 0 checks on every call (concurrent callers still
+   * share one check). At most 60000.
+   */
+  healthReuseMs: number;
   /** `LOG_LEVEL`: pino level. Default `info`. */
   logLevel: string;
 }
@@ -139,6 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     presignTtlSeconds: integer(env, 'PRESIGN_TTL_SECONDS', 3600, 1, 604_800),
     processingTimeoutMinutes: integer(env, 'PROCESSING_TIMEOUT_MINUTES', 30, 1, 24 * 60),
     healthCheckTimeoutMs: integer(env, 'HEALTH_CHECK_TIMEOUT_MS', 4500, 100, 5000),
+    healthReuseMs: integer(env, 'HEALTH_REUSE_MS', 2000, 0, 60_000),
     logLevel,
   };
 }

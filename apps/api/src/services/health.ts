@@ -22,9 +22,15 @@ export interface CheckResult {
 /** The answer of `/health/deep`. */
 export interface DeepHealth {
   status: 'healthy' | 'degraded' | 'unhealthy';
+  /** When the checks finished. */
   checked_at: string;
   latency_ms: number;
   checks: CheckResult[];
+}
+
+/** A deep-health result as handed out, perhaps reused: `age_ms` after its `checked_at`. */
+export interface SharedDeepHealth extends DeepHealth {
+  age_ms: number;
 }
 
 /** What {@link deepHealth} checks. */
@@ -163,6 +169,48 @@ export async function deepHealth(targets: DeepHealthTargets): Promise<DeepHealth
     latency_ms: Math.round(performance.now() - started),
     checks,
   };
+}
+
+/**
+ * One deep check for many callers: concurrent callers share the check in flight, and its result answers later
+ * callers for `reuseMs` (an unhealthy one for half as long, so a recovery shows sooner), however many monitors ask.
+ * So the dependencies see at most one round of checks per reuse window. A check that throws is not kept.
+ */
+export class SharedHealthCheck {
+  private inFlight: Promise<DeepHealth> | undefined;
+  private last: { result: DeepHealth; atMs: number } | undefined;
+
+  constructor(
+    private readonly check: () => Promise<DeepHealth>,
+    private readonly reuseMs: number,
+  ) {}
+
+  /** How long `result` answers later callers. Never longer for an unhealthy result than for a healthy one. */
+  reuseFor(result: DeepHealth): number {
+    return result.status === 'unhealthy' ? Math.floor(this.reuseMs / 2) : this.reuseMs;
+  }
+
+  async current(): Promise<SharedDeepHealth> {
+    const last = this.last;
+    if (last && Date.now() - last.atMs < this.reuseFor(last.result)) return this.aged(last);
+    if (!this.inFlight) {
+      const running = this.check().then((result) => {
+        this.last = { result, atMs: Date.parse(result.checked_at) };
+        return result;
+      });
+      this.inFlight = running;
+      void running.then(
+        () => (this.inFlight = undefined),
+        () => (this.inFlight = undefined),
+      );
+    }
+    const result = await this.inFlight;
+    return this.aged({ result, atMs: Date.parse(result.checked_at) });
+  }
+
+  private aged({ result, atMs }: { result: DeepHealth; atMs: number }): SharedDeepHealth {
+    return { ...result, age_ms: Math.max(0, Date.now() - atMs) };
+  }
 }
 
 /** The database check alone, for `/health/ready`. */

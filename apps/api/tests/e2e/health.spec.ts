@@ -20,7 +20,8 @@ describe('health: live, ready and deep', () => {
   const scraper = uniqueName('api-health-scraper');
 
   beforeAll(async () => {
-    api = await startTestApi('health', { SCRAPER_FUNCTION_NAME: scraper });
+    // Every check here must see the dependencies as they are now: no reuse (the reuse itself is tested below).
+    api = await startTestApi('health', { SCRAPER_FUNCTION_NAME: scraper, HEALTH_REUSE_MS: '0' });
     await deployScraperStandIn({ functionName: scraper, bucket: api.bucket });
   }, 60_000);
   afterAll(async () => {
@@ -51,6 +52,30 @@ describe('health: live, ready and deep', () => {
     } finally {
       await app.close();
       await deadDb.destroy();
+    }
+  });
+
+  it('shares one check among concurrent callers and reuses its result for HEALTH_REUSE_MS, saying how old it is', async () => {
+    const app = await api.variant({ SCRAPER_FUNCTION_NAME: scraper, HEALTH_REUSE_MS: '1500' });
+    const together = await Promise.all(Array.from({ length: 20 }, () => app.inject({ method: 'GET', url: '/health/deep' })));
+    const bodies = together.map((res) => res.json() as { status: string; checked_at: string; age_ms: number });
+    expect(new Set(bodies.map((b) => b.checked_at)).size).toBe(1);
+    expect(bodies.every((b) => b.status === 'healthy')).toBe(true);
+    // A dependency going away within the window is not seen yet: the answer is the reused one, and says its age.
+    const restoreS3 = redirectS3(`http://127.0.0.1:${await closedPort()}`);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const reused = (await app.inject({ method: 'GET', url: '/health/deep' })).json() as { status: string; checked_at: string; age_ms: number };
+      expect(reused).toMatchObject({ status: 'healthy', checked_at: bodies[0]!.checked_at });
+      expect(reused.age_ms).toBeGreaterThanOrEqual(300);
+      expect(Date.parse(reused.checked_at) + reused.age_ms).toBeLessThanOrEqual(Date.now());
+      // After the window it is checked again.
+      await new Promise((resolve) => setTimeout(resolve, 1300));
+      const fresh = await app.inject({ method: 'GET', url: '/health/deep' });
+      expect(fresh.statusCode).toBe(503);
+      expect(fresh.json()).toMatchObject({ status: 'unhealthy', age_ms: 0 });
+    } finally {
+      restoreS3();
     }
   });
 

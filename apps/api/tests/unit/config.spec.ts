@@ -19,6 +19,7 @@ describe('loadConfig', () => {
       healthFunctionNames: ['bmx-local-scraper'],
       publicReads: false,
       maxUploadBytes: 10 * 1024 * 1024,
+      healthReuseMs: 2000,
     });
   });
 
@@ -63,6 +64,8 @@ describe('loadConfig', () => {
     [{ ...base, CDN_BASE_URL: 'not a url' }, 'CDN_BASE_URL'],
     [{ ...base, AUTH_PUBLIC_READS: 'maybe' }, 'AUTH_PUBLIC_READS'],
     [{ ...base, HEALTH_CHECK_TIMEOUT_MS: '9000' }, 'HEALTH_CHECK_TIMEOUT_MS'],
+    [{ ...base, HEALTH_REUSE_MS: '2s' }, 'HEALTH_REUSE_MS'],
+    [{ ...base, HEALTH_REUSE_MS: '60001' }, 'HEALTH_REUSE_MS'],
     [{ ...base, SCRAPER_FUNCTION_NAME: 'bad name!' }, 'SCRAPER_FUNCTION_NAME'],
   ])('names the bad variable: %j', (env, variable) => {
     let caught: unknown;
