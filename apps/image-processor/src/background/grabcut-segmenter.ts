@@ -33,7 +33,7 @@ export interface GrabCutOptions {
    * that colour in shadow. Default 5.
    */
   shadowChroma?: number;
-  /** GrabCut iterations. Default 4. */
+  /** GrabCut iterations. Default 6 (4 lost the fore-edge photo's left board: IoU 0.82 against 0.89). */
   iterations?: number;
   /** The outline polygon may deviate from the subject's convex hull by this fraction of its perimeter. Default 0.01. */
   outlineTolerance?: number;
@@ -71,7 +71,7 @@ async function segmentWithGrabCut(image: RgbImage, options: GrabCutOptions): Pro
     backgroundFraction = 0.4,
     shadowLightnessWeight = 0.5,
     shadowChroma = 5,
-    iterations = 4,
+    iterations = 6,
     outlineTolerance = 0.01,
     refine = true,
   } = options;
