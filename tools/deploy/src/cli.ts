@@ -6,12 +6,14 @@
 //   setup --env E                 AWS: cdk bootstrap of the credentials' account and region, then the shared stack
 //   affected [--env E]            nx affected -t deploy since the environment's last deployed commit, then record HEAD
 //   pin <appDir>                  write the app's pinned copy of @bmx/aws-clients at the lib's current version
+//   provision <cdk.out> [--env E] make the local stack match a synthesized cloud assembly (every stack in it)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { deployAppToAws, deploysToLocalStack, setupAwsEnvironment } from './aws-deploy';
 import { bundleApp, repoRoot } from './bundle-app';
 import { parseCliArgs, type CliArgs } from './cli-args';
+import { provisionAssembly } from './cloudformation/provision-assembly';
 import { deployApp } from './deploy-app';
 import { pinAwsClients } from './pin';
 import { LOCAL_STACK_FILE, readDeployState, recordDeployState } from './state';
@@ -65,10 +67,16 @@ async function main(): Promise<void> {
     if (run.status !== 0) throw new Error(`nx ${nxArgs.join(' ')} failed; ${envName} stays recorded at ${last?.commit ?? 'nothing'}`);
     await recordDeployState(envName, { commit: head, deployedAt: new Date().toISOString(), apps: [] });
     log(`recorded ${head.slice(0, 12)} as deployed to ${envName}`);
+  } else if (command === 'provision') {
+    if (!args.appDir) throw new Error('usage: cli.ts provision <cdk.out folder> [--env name]');
+    useEnvironment(envName);
+    const results = await provisionAssembly(path.resolve(repoRoot, args.appDir), { envName, log });
+    const failed = results.flatMap((stack) => stack.functions).filter((r) => r.smokeTest === 'failed');
+    if (failed.length > 0) throw new Error(`smoke test failed, live alias kept on the previous version: ${failed.map((r) => r.name).join(', ')}`);
   } else if (command === 'pin') {
     log(`wrote ${path.relative(repoRoot, await pinAwsClients(appDirArg(args)))}`);
   } else {
-    throw new Error('usage: cli.ts <bundle|deploy|setup|affected|pin> [appDir] [--env name]');
+    throw new Error('usage: cli.ts <bundle|deploy|setup|affected|pin|provision> [appDir | cdk.out] [--env name]');
   }
 }
 

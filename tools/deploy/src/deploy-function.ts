@@ -27,6 +27,7 @@ import { ConfigError, getLambdaClient, getSchedulerClient, invokeJson, readAwsEn
 import { createHash } from 'node:crypto';
 import { isLoopbackEndpoint } from './aws-deploy';
 import type { FunctionSpec } from './config';
+import { localRoleArn } from './local-account';
 import { ensureQueue } from './provision';
 import { DEFAULT_RUNTIME } from './schema';
 
@@ -61,7 +62,7 @@ async function aliasVersion(name: string): Promise<string | undefined> {
 }
 
 /** What the new deploy would change compared with the version `live` runs: field names, and variable names only (never values). */
-function differencesFromLive(
+export function differencesFromLive(
   live: { CodeSha256?: string; Runtime?: string; Handler?: string; MemorySize?: number; Timeout?: number; Environment?: { Variables?: Record<string, string> } },
   settings: { Runtime: string; Handler: string; MemorySize: number; Timeout: number; Environment: { Variables: Record<string, string> } },
   codeSha256: string,
@@ -130,7 +131,7 @@ export async function deployFunction(spec: FunctionSpec, zip: Buffer, environmen
     }
   }
   if (created) {
-    await lambda.send(new CreateFunctionCommand({ ...settings, Role: 'arn:aws:iam::000000000000:role/bmx-lambda', Code: { ZipFile: zip } }));
+    await lambda.send(new CreateFunctionCommand({ ...settings, Role: localRoleArn('bmx-lambda'), Code: { ZipFile: zip } }));
   } else {
     await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: spec.name, ZipFile: zip }));
     await waitUntilFunctionUpdatedV2({ client: lambda, maxWaitTime: 120 }, { FunctionName: spec.name });
@@ -185,8 +186,8 @@ export async function wireSqsTrigger(spec: FunctionSpec): Promise<{ queueUrl: st
 
 /** Variable naming the IAM role EventBridge Scheduler assumes to invoke scheduled functions. */
 export const SCHEDULER_ROLE_VARIABLE = 'BMX_SCHEDULER_ROLE_ARN';
-/** Role used when the Scheduler endpoint is the local stack's, which checks no permissions. */
-export const LOCAL_SCHEDULER_ROLE_ARN = 'arn:aws:iam::000000000000:role/bmx-local-scheduler';
+/** Name of the role used when the Scheduler endpoint is the local stack's, which checks no permissions. */
+export const LOCAL_SCHEDULER_ROLE = 'bmx-local-scheduler';
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 
 /**
@@ -200,7 +201,7 @@ export function schedulerRoleArn(env: NodeJS.ProcessEnv = process.env): string {
     return value;
   }
   // The same endpoint rule the Scheduler client follows.
-  if (isLoopbackEndpoint(readAwsEnvironment(env).endpoints.scheduler)) return LOCAL_SCHEDULER_ROLE_ARN;
+  if (isLoopbackEndpoint(readAwsEnvironment(env).endpoints.scheduler)) return localRoleArn(LOCAL_SCHEDULER_ROLE, env);
   throw new ConfigError(
     SCHEDULER_ROLE_VARIABLE,
     'must be set to the IAM role EventBridge Scheduler assumes to invoke scheduled functions (lambda:InvokeFunction on their live alias)',
@@ -220,7 +221,7 @@ async function currentSchedule(name: string): Promise<GetScheduleCommandOutput |
 }
 
 /** True when the schedule Scheduler has is the one the config asks for (fields the deploy sets; Scheduler's defaults aside). */
-function sameSchedule(current: GetScheduleCommandOutput, desired: UpdateScheduleCommandInput): boolean {
+export function sameSchedule(current: GetScheduleCommandOutput, desired: UpdateScheduleCommandInput): boolean {
   const window = (w: typeof desired.FlexibleTimeWindow) => `${w?.Mode}/${w?.MaximumWindowInMinutes ?? ''}`;
   return (
     current.ScheduleExpression === desired.ScheduleExpression &&

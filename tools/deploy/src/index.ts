@@ -18,7 +18,7 @@ export {
   schedulerRoleArn,
   LIVE_ALIAS,
   SCHEDULER_ROLE_VARIABLE,
-  LOCAL_SCHEDULER_ROLE_ARN,
+  LOCAL_SCHEDULER_ROLE,
   type FunctionDeployResult,
   type ScheduleOutcome,
 } from './deploy-function';
@@ -28,7 +28,17 @@ export { resolveAwsClientsPin, pinAwsClients, pinnedCopyPath, awsClientsSourceHa
 export { copyPackageClosure } from './native-modules';
 export { bundleLambda, bundleLambdaWithMetafile, LAMBDA_EXTERNALS, type BundleLambdaOptions } from './bundle';
 export { zipDirectory, zipFiles } from './zip';
-export { ensureBucket, ensureQueue, type QueueSpec, type ProvisionedQueue } from './provision';
+export { ensureBucket, ensureQueue, ensureQueueAttributes, type QueueSpec, type ProvisionedQueue, type MatchedQueue } from './provision';
+export {
+  provisionAssembly,
+  type ProvisionOptions,
+  type StackProvisionResult,
+  type ResourceResult,
+} from './cloudformation/provision-assembly';
+export { readCloudAssembly, type AssemblyStack, type Template, type TemplateResource, type FileAsset } from './cloudformation/assembly';
+export { TemplateError } from './cloudformation/intrinsics';
+export { ACCOUNT_VARIABLE, localAccountId, localRoleArn } from './local-account';
+export { APP_METADATA, FUNCTION_ID_METADATA } from './cloudformation/lambda-resources';
 export { readDeployState, recordDeployState, LOCAL_STACK_FILE, type DeployState } from './state';
 export {
   DeployFileSchema,

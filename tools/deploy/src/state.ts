@@ -16,8 +16,9 @@ export interface DeployState {
 }
 
 const KEY = 'last-deployed.json';
-/** The local stack's state bucket; on AWS the shared stack's is `bmx-<env>-deploy-state-<account>-<region>`. */
-const localBucket = (envName: string) => `bmx-${envName}-deploy-state`;
+/** The local stack's state bucket (the local provisioner's stack records live there too); on AWS the shared stack's is `bmx-<env>-deploy-state-<account>-<region>`. */
+export const localDeployStateBucket = (envName: string) => `bmx-${envName}-deploy-state`;
+const localBucket = localDeployStateBucket;
 export const deployStateBucketPrefix = (envName: string): string => `bmx-${envName}-deploy-state-`;
 
 /**

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startGate } from './gate';
+import { ACCOUNT_ID } from './lambda/registry';
 import { startLambdaServer, type LambdaServer } from './lambda/server';
 import { startSchedulerServer } from './scheduler/server';
 import { startSecretsManagerServer } from './secrets-manager/server';
@@ -56,6 +57,8 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   const secretsManager = await startSecretsManagerServer({ region, log: options.log });
   const env: Record<string, string> = {
     AWS_REGION: region,
+    // The account every ARN of the local servers names; the local provisioner resolves AWS::AccountId to it.
+    AWS_ACCOUNT_ID: ACCOUNT_ID,
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
     AWS_ENDPOINT_URL_S3: s3SqsUrl,

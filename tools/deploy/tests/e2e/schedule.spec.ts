@@ -9,7 +9,7 @@ import { fireSchedule as fire } from '@bmx/local-aws';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { deployApp, LIVE_ALIAS, LOCAL_SCHEDULER_ROLE_ARN, type FunctionDeployResult } from '../../src';
+import { deployApp, LIVE_ALIAS, schedulerRoleArn, type FunctionDeployResult } from '../../src';
 import { copySampleApp, setFirstFunctionField } from '../support/sample-app';
 
 const repoRoot = path.resolve(__dirname, '../../../..');
@@ -53,7 +53,7 @@ describe('deployApp wires the schedule through EventBridge Scheduler', () => {
       ScheduleExpression: 'rate(1 hour)',
       State: 'ENABLED',
       FlexibleTimeWindow: { Mode: 'OFF' },
-      Target: { Arn: await aliasArn(name), RoleArn: LOCAL_SCHEDULER_ROLE_ARN, Input: '{"scheduled":true,"from":"lambda.deploy.json"}' },
+      Target: { Arn: await aliasArn(name), RoleArn: schedulerRoleArn(), Input: '{"scheduled":true,"from":"lambda.deploy.json"}' },
     });
     expect(schedule.Target!.Arn).toMatch(new RegExp(`:function:${name}:live$`));
   });

@@ -1,6 +1,6 @@
 // A function's `schedule` in lambda.deploy.json, and the role schedules run as.
 import { ConfigError } from '@bmx/aws-clients';
-import { LOCAL_SCHEDULER_ROLE_ARN, schedulerRoleArn } from '../../src';
+import { schedulerRoleArn } from '../../src';
 import { sampleConfigWith } from '../support/sample-app';
 
 describe('schedule in lambda.deploy.json', () => {
@@ -40,9 +40,12 @@ describe('schedulerRoleArn', () => {
     expect(schedulerRoleArn({ BMX_SCHEDULER_ROLE_ARN: role, AWS_ENDPOINT_URL_SCHEDULER: 'http://127.0.0.1:4570' })).toBe(role);
   });
 
-  it('uses the local placeholder when the Scheduler endpoint is on loopback and the variable is unset', () => {
-    expect(schedulerRoleArn({ AWS_ENDPOINT_URL_SCHEDULER: 'http://127.0.0.1:4570' })).toBe(LOCAL_SCHEDULER_ROLE_ARN);
-    expect(schedulerRoleArn({ AWS_ENDPOINT_URL: 'http://localhost:4566' })).toBe(LOCAL_SCHEDULER_ROLE_ARN);
+  it('uses a placeholder role in the local stack\'s account when the Scheduler endpoint is on loopback and the variable is unset', () => {
+    const local = 'arn:aws:iam::123456789012:role/bmx-local-scheduler';
+    expect(schedulerRoleArn({ AWS_ACCOUNT_ID: '123456789012', AWS_ENDPOINT_URL_SCHEDULER: 'http://127.0.0.1:4570' })).toBe(local);
+    expect(schedulerRoleArn({ AWS_ACCOUNT_ID: '123456789012', AWS_ENDPOINT_URL: 'http://localhost:4566' })).toBe(local);
+    // The account is the stack's, never assumed.
+    expect(() => schedulerRoleArn({ AWS_ENDPOINT_URL: 'http://localhost:4566' })).toThrow(/^AWS_ACCOUNT_ID: must be/);
   });
 
   it('fails a deploy to AWS without it, naming the variable', () => {

