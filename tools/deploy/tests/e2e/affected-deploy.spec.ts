@@ -100,5 +100,6 @@ describe('nx affected -t deploy', () => {
     // The schedule was left alone, and runs what live now points at.
     expect((await getSchedule(dispatcher)).LastModificationDate).toEqual(scheduled.LastModificationDate);
     expect(await fireSchedule(dispatcher)).toMatchObject({ ExecutedVersion: '2', Payload: { dispatched: 0, failed: 0 } });
-  });
+    // Two full Nx runs (every bundle built in the worktree, twice): 1.5 to 2.5 minutes on a busy 2-core machine.
+  }, 300_000);
 });
