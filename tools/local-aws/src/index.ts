@@ -3,6 +3,7 @@ export { spawnLocalAws, type LocalAwsProcess } from './process';
 export { startLambdaServer, type LambdaServer, type LambdaServerOptions } from './lambda/server';
 export { sqsEventRecord } from './lambda/sqs-event';
 export { startGate, type Gate } from './gate';
+export { seedSecret } from './secrets-manager/server';
 export { waitFor, type WaitForOptions } from './wait-for';
 export { collectMessages } from './collect-messages';
 export { queueDepth } from './queue-depth';

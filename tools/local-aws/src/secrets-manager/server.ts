@@ -49,7 +49,9 @@ export async function startSecretsManagerServer(options: SecretsManagerServerOpt
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const target = String(req.headers['x-amz-target'] ?? '');
     const [service, operation = ''] = target.split('.');
-    if (req.method !== 'POST' || service !== 'secretsmanager' || !Object.hasOwn(operations, operation)) {
+    // The local-only seeding of a secret under an exact ARN (see SecretStore.seed and seedSecret).
+    const seeding = req.method === 'POST' && req.url === '/local/secrets';
+    if (!seeding && (req.method !== 'POST' || service !== 'secretsmanager' || !Object.hasOwn(operations, operation))) {
       throw new SecretsManagerError('UnknownOperationException', `Unknown operation ${req.method} ${target || '(no X-Amz-Target)'}`);
     }
     const body = await readBody(req, MAX_REQUEST_BYTES, tooLarge);
@@ -62,6 +64,7 @@ export async function startSecretsManagerServer(options: SecretsManagerServerOpt
     if (typeof input !== 'object' || input === null || Array.isArray(input)) {
       throw new SecretsManagerError('SerializationException', 'The request body must be a JSON object.');
     }
+    if (seeding) return send(res, 200, store.seed(input as Record<string, unknown>));
     send(res, 200, (operations[operation] as (i: Record<string, unknown>) => unknown)(input as Record<string, unknown>));
   }
 
@@ -75,4 +78,19 @@ export async function startSecretsManagerServer(options: SecretsManagerServerOpt
   });
   const { url } = await listenOnLoopback(http, options.port);
   return { url, store, close: () => closeServer(http) };
+}
+
+/**
+ * Creates a secret under an exact ARN, as if the account already had it: how the local stack stands in for a secret a
+ * template imports by its full ARN (environments.json's `database.secretArn`), whose random suffix CreateSecret would
+ * never reproduce. `POST {AWS_ENDPOINT_URL_SECRETS_MANAGER}/local/secrets` with `{ARN, SecretString}`; resolves with
+ * the secret's ARN and first version.
+ */
+export async function seedSecret(arn: string, secretString: string, options: { endpoint?: string } = {}): Promise<{ ARN: string; VersionId: string }> {
+  const endpoint = options.endpoint ?? process.env['AWS_ENDPOINT_URL_SECRETS_MANAGER'];
+  if (!endpoint) throw new Error('seedSecret: no endpoint given and AWS_ENDPOINT_URL_SECRETS_MANAGER is not set');
+  const response = await fetch(`${endpoint}/local/secrets`, { method: 'POST', body: JSON.stringify({ ARN: arn, SecretString: secretString }) });
+  const body = (await response.json()) as { ARN: string; VersionId: string; Message?: string };
+  if (!response.ok) throw new Error(`seed ${arn}: ${response.status} ${response.headers.get('x-amzn-errortype')} ${body.Message ?? ''}`);
+  return body;
 }

@@ -157,7 +157,10 @@ export class SecretStore {
     secret.lastChangedDate = version.createdDate;
   }
 
-  create(input: Input) {
+  /**
+   * Creates a secret; `arn` (a local-only extension: see {@link SecretStore.seed}) replaces the random one.
+   */
+  create(input: Input, arn?: string) {
     const name = requiredString(input, 'Name');
     if (!NAME_PATTERN.test(name)) throw invalidParameter('Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!');
     const existing = this.secrets.get(name);
@@ -173,7 +176,7 @@ export class SecretStore {
     const created = now();
     const secret: Secret = {
       name,
-      arn: this.arnFor(name),
+      arn: arn ?? this.arnFor(name),
       description: optionalString(input, 'Description'),
       kmsKeyId: optionalString(input, 'KmsKeyId'),
       tags,
@@ -188,6 +191,19 @@ export class SecretStore {
     }
     this.secrets.set(name, secret);
     return { ARN: secret.arn, Name: secret.name, ...(versionId ? { VersionId: versionId } : {}) };
+  }
+
+  /**
+   * Creates a secret under an exact ARN of this server's region and account, as if the account already had it (how
+   * the local stack stands in for a secret a template imports by its full ARN, whose random suffix CreateSecret never
+   * reproduces). Not an AWS operation: the server offers it at `POST /local/secrets`.
+   */
+  seed(input: Input) {
+    const arn = requiredString(input, 'ARN');
+    const prefix = `arn:aws:secretsmanager:${this.region}:${ACCOUNT_ID}:secret:`;
+    const name = arn.startsWith(prefix) && /-[A-Za-z0-9]{6}$/.test(arn) ? arn.slice(prefix.length, -7) : '';
+    if (!name) throw invalidParameter(`ARN must be a full secret ARN of this server (${prefix}<name>-<6 characters>), got ${arn}`);
+    return this.create({ Name: name, SecretString: requiredString(input, 'SecretString') }, arn);
   }
 
   put(input: Input) {

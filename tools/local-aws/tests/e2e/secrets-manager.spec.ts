@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { getAwsEnvironment, getSecretsManagerClient, resetAwsClients } from '@bmx/aws-clients';
 import { randomUUID } from 'node:crypto';
+import { seedSecret } from '../../src';
 
 const unique = (prefix: string) => `${prefix}/${randomUUID().slice(0, 8)}`;
 const sm = () => getSecretsManagerClient();
@@ -117,5 +118,18 @@ describe('local Secrets Manager', () => {
     // The name is free again, under a new ARN.
     const again = await sm().send(new CreateSecretCommand({ Name: name, SecretString: 'z' }));
     expect(again.ARN).not.toBe(ARN);
+  });
+
+  it('seeds a secret under an exact ARN (one a template imports), found by that ARN, its name and partial ARN', async () => {
+    const name = unique('bmx/imported');
+    const arn = `arn:aws:secretsmanager:us-east-1:000000000000:secret:${name}-AbCdEf`;
+    const seeded = await seedSecret(arn, '{"username":"u"}');
+    expect(seeded.ARN).toBe(arn);
+    for (const id of [arn, name, arn.slice(0, -7)]) {
+      await expect(sm().send(new GetSecretValueCommand({ SecretId: id }))).resolves.toMatchObject({ ARN: arn, Name: name, SecretString: '{"username":"u"}' });
+    }
+    await expect(seedSecret(arn, '{}')).rejects.toThrow(/ResourceExistsException/);
+    await expect(seedSecret(`arn:aws:secretsmanager:eu-west-1:000000000000:secret:${name}-AbCdEf`, '{}')).rejects.toThrow(/InvalidParameterException.*full secret ARN of this server/);
+    await expect(seedSecret(`arn:aws:secretsmanager:us-east-1:000000000000:secret:${name}`, '{}')).rejects.toThrow(/InvalidParameterException/);
   });
 });
