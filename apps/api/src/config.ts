@@ -41,6 +41,12 @@ export interface ApiConfig {
   maxPresignedUploadBytes: number;
   /** `PRESIGN_TTL_SECONDS`: lifetime of presigned GET and PUT URLs. Default 3600. */
   presignTtlSeconds: number;
+  /**
+   * `PRESIGN_REUSE_SECONDS`: for this long an image gets the same presigned GET URL, so browsers and CDNs can cache it;
+   * every URL handed out has more than `PRESIGN_TTL_SECONDS - PRESIGN_REUSE_SECONDS` left. Default 900 (or less than
+   * the TTL when that is shorter); 0 signs a new URL each time. Must be less than `PRESIGN_TTL_SECONDS`.
+   */
+  presignReuseSeconds: number;
   /** `PROCESSING_TIMEOUT_MINUTES`: a job `processing` for longer is reset by the retry handler. Default 30. */
   processingTimeoutMinutes: number;
   /** `HEALTH_CHECK_TIMEOUT_MS`: budget of each deep-health check (≤ 5000). Default 4500. */
@@ -123,6 +129,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError('CDN_BASE_URL', 'must be an http(s) URL');
   }
 
+  const presignTtlSeconds = integer(env, 'PRESIGN_TTL_SECONDS', 3600, 1, 604_800);
+  const presignReuseSeconds = integer(env, 'PRESIGN_REUSE_SECONDS', Math.min(900, Math.floor(presignTtlSeconds / 4)), 0, 604_799);
+  if (presignReuseSeconds >= presignTtlSeconds) {
+    throw new ConfigError('PRESIGN_REUSE_SECONDS', `must be less than PRESIGN_TTL_SECONDS (${presignTtlSeconds}), got ${presignReuseSeconds}`);
+  }
+
   const logLevel = text(env, 'LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
 
@@ -142,7 +154,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
     publicReads: boolean(env, 'AUTH_PUBLIC_READS', false),
     maxUploadBytes: integer(env, 'MAX_UPLOAD_BYTES', 10 * 1024 * 1024, 1, 5 * 1024 * 1024 * 1024),
     maxPresignedUploadBytes: integer(env, 'MAX_PRESIGNED_UPLOAD_BYTES', 50 * 1024 * 1024, 1, 5 * 1024 * 1024 * 1024),
-    presignTtlSeconds: integer(env, 'PRESIGN_TTL_SECONDS', 3600, 1, 604_800),
+    presignTtlSeconds,
+    presignReuseSeconds,
     processingTimeoutMinutes: integer(env, 'PROCESSING_TIMEOUT_MINUTES', 30, 1, 24 * 60),
     healthCheckTimeoutMs: integer(env, 'HEALTH_CHECK_TIMEOUT_MS', 4500, 100, 5000),
     healthReuseMs: integer(env, 'HEALTH_REUSE_MS', 2000, 0, 60_000),

@@ -24,7 +24,7 @@ export {
   type SendJsonBatchResult,
 } from './lib/queues';
 export { invokeJson, type InvokeJsonOptions } from './lib/lambda';
-export { presignGetUrl, presignPutUrl, MAX_PRESIGN_SECONDS } from './lib/presign';
+export { presignGetUrl, presignPutUrl, MAX_PRESIGN_SECONDS, PRESIGN_CACHE_ENTRIES, type PresignGetOptions, type PresignPutOptions } from './lib/presign';
 export { getSecretString, getSecretJson, resetSecretCache, DEFAULT_SECRET_MAX_AGE_MS, type SecretReadOptions } from './lib/secrets';
 export {
   ConfigError,

@@ -31,7 +31,10 @@ export async function requireImage(db: Kysely<Database>, bookId: number, imageId
 export async function toView(config: ApiConfig, image: BookImage): Promise<ImageView> {
   return {
     ...image,
-    ...(await imageUrls({ bucket: config.imagesBucket, cdnBaseUrl: config.cdnBaseUrl, presignTtlSeconds: config.presignTtlSeconds }, image.s3_key)),
+    ...(await imageUrls(
+      { bucket: config.imagesBucket, cdnBaseUrl: config.cdnBaseUrl, presignTtlSeconds: config.presignTtlSeconds, presignReuseSeconds: config.presignReuseSeconds },
+      image.s3_key,
+    )),
   };
 }
 

@@ -16,12 +16,14 @@ export interface UrlSettings {
   /** When set, URLs are `{cdnBaseUrl}/{objectKey}`; otherwise presigned GET URLs. */
   cdnBaseUrl?: string;
   presignTtlSeconds: number;
+  /** The same presigned URL for the same object for this many seconds (see `PRESIGN_REUSE_SECONDS`). */
+  presignReuseSeconds: number;
 }
 
 /** The URL of one object under the configured rule. */
 export async function objectUrl(settings: UrlSettings, objectKey: string): Promise<string> {
   if (settings.cdnBaseUrl) return `${settings.cdnBaseUrl}/${objectKey.split('/').map(encodeURIComponent).join('/')}`;
-  return presignGetUrl(settings.bucket, objectKey, settings.presignTtlSeconds);
+  return presignGetUrl(settings.bucket, objectKey, settings.presignTtlSeconds, { reuseSeconds: settings.presignReuseSeconds });
 }
 
 /** `url` and `thumbnail_url` of a stored image (its `s3_key` is without the `books/` prefix). */

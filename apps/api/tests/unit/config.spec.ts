@@ -19,8 +19,18 @@ describe('loadConfig', () => {
       healthFunctionNames: ['bmx-local-scraper'],
       publicReads: false,
       maxUploadBytes: 10 * 1024 * 1024,
+      presignTtlSeconds: 3600,
+      presignReuseSeconds: 900,
       healthReuseMs: 2000,
     });
+  });
+
+  it('keeps the URL reuse window below the URL lifetime', () => {
+    expect(loadConfig({ ...base, PRESIGN_TTL_SECONDS: '600' })).toMatchObject({ presignTtlSeconds: 600, presignReuseSeconds: 150 });
+    expect(loadConfig({ ...base, PRESIGN_REUSE_SECONDS: '0' }).presignReuseSeconds).toBe(0);
+    expect(() => loadConfig({ ...base, PRESIGN_TTL_SECONDS: '600', PRESIGN_REUSE_SECONDS: '600' })).toThrow(
+      expect.objectContaining({ variable: 'PRESIGN_REUSE_SECONDS', message: expect.stringMatching(/less than PRESIGN_TTL_SECONDS \(600\), got 600/) }),
+    );
   });
 
   it('derives names from BMX_ENV and reads every option', () => {
@@ -66,6 +76,7 @@ describe('loadConfig', () => {
     [{ ...base, HEALTH_CHECK_TIMEOUT_MS: '9000' }, 'HEALTH_CHECK_TIMEOUT_MS'],
     [{ ...base, HEALTH_REUSE_MS: '2s' }, 'HEALTH_REUSE_MS'],
     [{ ...base, HEALTH_REUSE_MS: '60001' }, 'HEALTH_REUSE_MS'],
+    [{ ...base, PRESIGN_REUSE_SECONDS: '-1' }, 'PRESIGN_REUSE_SECONDS'],
     [{ ...base, SCRAPER_FUNCTION_NAME: 'bad name!' }, 'SCRAPER_FUNCTION_NAME'],
   ])('names the bad variable: %j', (env, variable) => {
     let caught: unknown;
