@@ -1,6 +1,6 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { listTrackingEvents, sql } from '@bmx/db';
-import { imageObjectKey, thumbnailObjectKey } from '@bmx/images';
+import { storedImageObjectKeys } from '@bmx/images';
 import type { ApiApp, AppDeps } from '../app';
 import { notFound } from '../errors';
 import { BookIdParams, Book, CreateBook, errors, ListQuery, TrackingEvent, UpdateBook } from '../schemas';
@@ -85,10 +85,10 @@ export function bookRoutes(app: ApiApp, { db, config }: AppDeps): void {
       const { bookId } = request.params;
       const book = await db.selectFrom('books').select('id').where('id', '=', bookId).executeTakeFirst();
       if (!book) throw notFound(`Book ${bookId} does not exist`);
-      const images = await db.selectFrom('book_images').select('s3_key').where('book_id', '=', bookId).execute();
+      const images = await db.selectFrom('book_images').select(['s3_key', 'thumbnail_key_rule']).where('book_id', '=', bookId).execute();
       // Objects first: if S3 fails the book stays, so the delete can be repeated and nothing is orphaned.
       if (images.length > 0) {
-        await deleteObjects(config.imagesBucket, images.flatMap((i) => [imageObjectKey(i.s3_key), thumbnailObjectKey(i.s3_key)]));
+        await deleteObjects(config.imagesBucket, images.flatMap((image) => Object.values(storedImageObjectKeys(image))));
       }
       await db.deleteFrom('books').where('id', '=', bookId).execute();
       return reply.status(204).send(null);

@@ -1,7 +1,7 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { presignPutUrl } from '@bmx/aws-clients';
 import type { Database, Kysely } from '@bmx/db';
-import { IMAGE_FORMATS, imageObjectKey, thumbnailObjectKey, type ImageFormat } from '@bmx/images';
+import { IMAGE_FORMATS, imageObjectKey, storedImageObjectKeys, thumbnailObjectKey, type ImageFormat } from '@bmx/images';
 import type { ApiApp, AppDeps } from '../app';
 import { badRequest, callDependency, HttpError, validationError } from '../errors';
 import {
@@ -327,7 +327,8 @@ export function imageRoutes(app: ApiApp, deps: AppDeps): void {
     async (request, reply) => {
       const { bookId, imageId } = request.params;
       const image = await requireImage(db, bookId, imageId);
-      await deleteObjects(config.imagesBucket, [imageObjectKey(image.s3_key), thumbnailObjectKey(image.s3_key)]);
+      const keys = storedImageObjectKeys(image);
+      await deleteObjects(config.imagesBucket, [keys.original, keys.thumbnail]);
       const promoted = await db.transaction().execute(async (trx) => {
         await trx.deleteFrom('book_images').where('id', '=', imageId).execute();
         if (!image.is_primary) return undefined;

@@ -33,7 +33,7 @@ export async function toView(config: ApiConfig, image: BookImage): Promise<Image
     ...image,
     ...(await imageUrls(
       { bucket: config.imagesBucket, cdnBaseUrl: config.cdnBaseUrl, presignTtlSeconds: config.presignTtlSeconds, presignReuseSeconds: config.presignReuseSeconds },
-      image.s3_key,
+      image,
     )),
   };
 }

@@ -7,7 +7,7 @@ import {
   type _Object,
 } from '@aws-sdk/client-s3';
 import { getS3Client, presignGetUrl } from '@bmx/aws-clients';
-import { imageObjectKey, thumbnailObjectKey } from '@bmx/images';
+import { storedImageObjectKeys, type StoredImage } from '@bmx/images';
 import { awsStatus, callDependency, DependencyError, REQUEST_PATH_PROFILE } from '../errors';
 
 /** How image URLs are made: one rule for every response. */
@@ -26,9 +26,10 @@ export async function objectUrl(settings: UrlSettings, objectKey: string): Promi
   return presignGetUrl(settings.bucket, objectKey, settings.presignTtlSeconds, { reuseSeconds: settings.presignReuseSeconds });
 }
 
-/** `url` and `thumbnail_url` of a stored image (its `s3_key` is without the `books/` prefix). */
-export async function imageUrls(settings: UrlSettings, s3Key: string): Promise<{ url: string; thumbnail_url: string }> {
-  const [url, thumbnail_url] = await Promise.all([objectUrl(settings, imageObjectKey(s3Key)), objectUrl(settings, thumbnailObjectKey(s3Key))]);
+/** `url` and `thumbnail_url` of a stored image, its thumbnail under the image's own key rule. */
+export async function imageUrls(settings: UrlSettings, image: StoredImage): Promise<{ url: string; thumbnail_url: string }> {
+  const keys = storedImageObjectKeys(image);
+  const [url, thumbnail_url] = await Promise.all([objectUrl(settings, keys.original), objectUrl(settings, keys.thumbnail)]);
   return { url, thumbnail_url };
 }
 

@@ -94,6 +94,15 @@ const migrations: Record<string, Migration> = {
         )`.execute(db);
     },
   },
+  '0002_thumbnail_key_rule': {
+    async up(db: Kysely<unknown>) {
+      // Galleries migrated from BlueMoxon keep its thumbnail keys: see THUMBNAIL_KEY_RULES in @bmx/images.
+      await sql`
+        ALTER TABLE book_images
+        ADD COLUMN thumbnail_key_rule text NOT NULL DEFAULT 'jpg_stem'
+        CONSTRAINT book_images_thumbnail_key_rule_check CHECK (thumbnail_key_rule IN ('jpg_stem', 'bluemoxon'))`.execute(db);
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

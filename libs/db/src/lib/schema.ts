@@ -40,6 +40,11 @@ export interface BookImagesTable {
   is_primary: Generated<boolean>;
   is_background_processed: Generated<boolean>;
   caption: string | null;
+  /**
+   * How the thumbnail's key follows from `s3_key`: `jpg_stem` (ours, `thumb_{stem}.jpg`) or `bluemoxon` (migrated,
+   * `thumb_{key}`). The rules live in @bmx/images (`THUMBNAIL_KEY_RULES`); a CHECK constraint allows only those.
+   */
+  thumbnail_key_rule: Generated<string>;
   created_at: Timestamp;
 }
 

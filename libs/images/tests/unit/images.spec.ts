@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { detectImageFormat, imageObjectKey, makeThumbnail, parseImageJobMessage, stripBooksPrefix, thumbnailObjectKey } from '../../src';
+import { detectImageFormat, imageObjectKey, makeThumbnail, parseImageJobMessage, storedImageObjectKeys, stripBooksPrefix, thumbnailObjectKey } from '../../src';
 
 describe('detectImageFormat', () => {
   it('reads the format from the bytes sharp writes', async () => {
@@ -27,6 +27,25 @@ describe('keys', () => {
   it('gives thumbnails a .jpg key whatever the original was', () => {
     expect(thumbnailObjectKey('12_abc.png')).toBe('books/thumb_12_abc.jpg');
     expect(thumbnailObjectKey('books/12_abc.webp')).toBe('books/thumb_12_abc.jpg');
+    expect(thumbnailObjectKey('12_abc.png', 'jpg_stem')).toBe('books/thumb_12_abc.jpg');
+  });
+
+  it("keeps BlueMoxon's thumbnail keys for migrated images: thumb_{key} with the image's own extension", () => {
+    expect(thumbnailObjectKey('123_processed_x.png', 'bluemoxon')).toBe('books/thumb_123_processed_x.png');
+    expect(thumbnailObjectKey('books/123_abc.jpeg', 'bluemoxon')).toBe('books/thumb_123_abc.jpeg');
+    expect(thumbnailObjectKey('123_abc.jpg', 'bluemoxon')).toBe(thumbnailObjectKey('123_abc.jpg'));
+  });
+
+  it('gives both objects of a stored image by its recorded rule, and refuses a rule it does not know', () => {
+    expect(storedImageObjectKeys({ s3_key: '123_processed_x.png', thumbnail_key_rule: 'bluemoxon' })).toEqual({
+      original: 'books/123_processed_x.png',
+      thumbnail: 'books/thumb_123_processed_x.png',
+    });
+    expect(storedImageObjectKeys({ s3_key: '123_processed_x.png', thumbnail_key_rule: 'jpg_stem' })).toEqual({
+      original: 'books/123_processed_x.png',
+      thumbnail: 'books/thumb_123_processed_x.jpg',
+    });
+    expect(() => storedImageObjectKeys({ s3_key: 'a.png', thumbnail_key_rule: 'guess' })).toThrow(/unknown thumbnail_key_rule "guess"/);
   });
 });
 
