@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { API_KEY_HEADER, registerAuth } from './auth';
 import type { ApiConfig } from './config';
 import type { FetchHop } from './listing-url';
+import { registerCorrelation, requestLoggingOptions } from './correlation';
 import { registerErrorHandler } from './errors';
 import { adminRoutes } from './routes/admin';
 import { bookRoutes } from './routes/books';
@@ -32,6 +33,8 @@ export interface AppDeps {
    * `src/listing-url.ts`). Default: `fetch` over the internet. Tests point it at a local stand-in of ebay.us.
    */
   shortLinkHop?: FetchHop;
+  /** Fields added to every request's log lines, e.g. the Lambda's request id (see `lambda.ts`). */
+  requestLogFields?: () => Record<string, unknown>;
 }
 
 type OpenApiDocument = { paths?: Record<string, Record<string, Record<string, unknown>>> };
@@ -74,6 +77,7 @@ export async function buildApp(deps: AppDeps): Promise<ApiApp> {
   const { config } = deps;
   const app = Fastify({
     logger: deps.logger ?? { level: config.logLevel, redact: LOG_REDACTIONS },
+    ...requestLoggingOptions(deps.requestLogFields),
     // Cap JSON bodies; image bytes come through multipart (own limit) or presigned uploads.
     bodyLimit: 1024 * 1024,
     // Unknown body fields are a 400 naming the field, not silently dropped (Fastify's default removes them).
@@ -81,6 +85,7 @@ export async function buildApp(deps: AppDeps): Promise<ApiApp> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   registerErrorHandler(app);
+  registerCorrelation(app);
   app.addSchema(ErrorResponse);
 
   await app.register(multipart, { limits: { fileSize: config.maxUploadBytes, files: 1 } });

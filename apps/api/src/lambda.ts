@@ -5,6 +5,9 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'a
 import { buildApp } from './app';
 import { loadConfig } from './config';
 
+// A Lambda environment runs one invocation at a time: its request id, for the lines Fastify logs meanwhile.
+let invocation: Context | undefined;
+
 // Built once per container, outside the handler: config, pool and app are reused by every invocation.
 const ready = (async () => {
   const config = loadConfig(process.env);
@@ -12,7 +15,12 @@ const ready = (async () => {
     throw new ConfigError('DATABASE_URL', 'is required in Lambda (or DATABASE_SECRET_ARN; the embedded database is for local runs)');
   }
   const db = await createDatabase({ source: config.database, poolSize: 2 });
-  const app = await buildApp({ db, config, docsUi: false });
+  const app = await buildApp({
+    db,
+    config,
+    docsUi: false,
+    requestLogFields: () => (invocation ? { function_request_id: invocation.awsRequestId, function_name: invocation.functionName, function_version: invocation.functionVersion } : {}),
+  });
   const proxy = awsLambdaFastify(app, { decorateRequest: false, serializeLambdaArguments: false });
   await app.ready();
   return { app, db, proxy };
@@ -23,7 +31,12 @@ ready.catch(() => undefined);
 /** API Gateway HTTP API (payload 2.0) entry point. */
 export async function handler(event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyResultV2> {
   const { proxy } = await ready;
-  return proxy(event, context) as Promise<APIGatewayProxyResultV2>;
+  invocation = context;
+  try {
+    return (await proxy(event, context)) as APIGatewayProxyResultV2;
+  } finally {
+    invocation = undefined;
+  }
 }
 
 /** Closes the app and its database pool; for tests and graceful shutdown (a container never needs it). */

@@ -1,6 +1,6 @@
 import { ConfigError } from '@bmx/aws-clients';
 import { createDatabase, pingDatabase } from '@bmx/db';
-import { withSmokeTest } from '@bmx/lambda-kit';
+import { logger, withLogger, withSmokeTest } from '@bmx/lambda-kit';
 import { loadConfig } from './config';
 import { retryQueueFailedJobs, type RetrySummary } from './services/jobs';
 
@@ -15,12 +15,14 @@ ready.catch(() => undefined);
  * Scheduled (every 5 minutes) entry point: resends `queue_failed` image jobs and resets stuck `processing`
  * ones; the summary is returned and logged. A deploy's `{smoke_test: true}` checks configuration and the database.
  */
-export const retryHandler = withSmokeTest(
-  async () => pingDatabase((await ready).db),
-  async (): Promise<RetrySummary> => {
-    const { config, db } = await ready;
-    const summary = await retryQueueFailedJobs(db, { queue: config.imageJobsQueue, processingTimeoutMinutes: config.processingTimeoutMinutes });
-    console.log(JSON.stringify({ message: 'image job retry run', ...summary }));
-    return summary;
-  },
+export const retryHandler = withLogger(
+  withSmokeTest(
+    async () => pingDatabase((await ready).db),
+    async (): Promise<RetrySummary> => {
+      const { config, db } = await ready;
+      const summary = await retryQueueFailedJobs(db, { queue: config.imageJobsQueue, processingTimeoutMinutes: config.processingTimeoutMinutes });
+      logger.info('image job retry run', { ...summary });
+      return summary;
+    },
+  ),
 );

@@ -1,9 +1,8 @@
 // The Lambda entry point (handler string `index.handler` in the bundle). Configuration, the database pool and the
 // S3 client are set up once per execution environment, at init, and reused by every invocation.
 import { connectPostgres, pingDatabase } from '@bmx/db';
-import { withSmokeTest } from '@bmx/lambda-kit';
+import { logger, metrics, withLogger, withMetrics, withSmokeTest } from '@bmx/lambda-kit';
 import { loadConfig } from './config';
-import { logger } from './logger';
 import { createSqsHandler } from './sqs-handler';
 import { s3ImageStore } from './storage';
 
@@ -16,4 +15,6 @@ const db = connectPostgres(config.database, config.dbPoolSize);
  * database accepted this version's credentials (a bad secret or URL fails the smoke test, and the deploy keeps
  * `live` where it was).
  */
-export const handler = withSmokeTest(() => pingDatabase(db), createSqsHandler({ db, store: s3ImageStore(config.imagesBucket), config, log: logger }));
+export const handler = withLogger(
+  withMetrics(withSmokeTest(() => pingDatabase(db), createSqsHandler({ db, store: s3ImageStore(config.imagesBucket), config, log: logger, metrics }))),
+);

@@ -1,10 +1,10 @@
 import type { Database, Kysely } from '@bmx/db';
+import { errorFields, type Log, type MetricsSink } from '@bmx/lambda-kit';
 import { imageObjectKey, makeThumbnail, thumbnailObjectKey, type ImageJobMessage } from '@bmx/images';
 import { randomUUID } from 'node:crypto';
 import { BACKGROUND_METHOD, removeBackground, SubjectNotFoundError } from './background/remove-background';
 import type { ProcessorConfig } from './config';
 import { claimJob, completeJob, getJob, listBookImages, processedSourceIds, recordFailure } from './jobs-repository';
-import { describeError, type Logger } from './logger';
 import { selectSourceImage } from './source-selection';
 import { ObjectTooLargeError, type ImageStore } from './storage';
 import { checkSourceImage } from './validate-image';
@@ -17,7 +17,9 @@ export interface JobDependencies {
   db: Kysely<Database>;
   store: ImageStore;
   config: Pick<ProcessorConfig, 'visibilityTimeoutSeconds' | 'maxImageDimension' | 'minSubjectPixels'>;
-  log: Logger;
+  log: Log;
+  /** Where job counts and processing times go (published per invocation by `withMetrics`); none in most tests. */
+  metrics?: Pick<MetricsSink, 'addMetric'>;
   /** Name generator for processed images; random UUIDs unless a test fixes it. */
   newId?: () => string;
 }
@@ -114,7 +116,7 @@ export async function processJob(message: ImageJobMessage, deps: JobDependencies
     return { status: 'completed', processedImageId: completion.processedImageId, processedKey, sourceImageId: source.id };
   } catch (error) {
     // Transient (S3, database): leave a trace on the job, then let SQS deliver the message again.
-    await recordFailure(db, job.id, 'failed', `attempt ${claimed.attempt_count} failed: ${describeError(error).errorMessage}`).catch(() => undefined);
+    await recordFailure(db, job.id, 'failed', `attempt ${claimed.attempt_count} failed: ${errorFields(error).errorMessage}`).catch(() => undefined);
     throw error;
   }
 }

@@ -1,5 +1,5 @@
 import type { SQSBatchItemFailure, SQSBatchResponse } from 'aws-lambda';
-import { describeError } from './logger';
+import { CORRELATION_ID_ATTRIBUTE, correlationIdOf, errorFields, logWith, METRIC_NAMES, MetricUnit } from '@bmx/lambda-kit';
 import { processJob, type JobDependencies } from './process-job';
 import { parseRecord, sqsRecordsOf } from './sqs-records';
 
@@ -21,17 +21,29 @@ export function createSqsHandler(deps: JobDependencies): ImageProcessorHandler {
     }
     const batchItemFailures: SQSBatchItemFailure[] = [];
     for (const record of records) {
+      // Every line about this record carries the producer's correlation id, so one upload can be followed by it.
+      const correlationId = correlationIdOf(record);
+      const log = correlationId ? logWith(deps.log, { [CORRELATION_ID_ATTRIBUTE]: correlationId }) : deps.log;
       const parsed = parseRecord(record);
       if (!parsed.ok) {
-        deps.log.error('malformed message', { messageId: parsed.messageId, reason: parsed.reason });
+        log.error('malformed message', { messageId: parsed.messageId, reason: parsed.reason });
+        deps.metrics?.addMetric(METRIC_NAMES.imageJobsFailed, MetricUnit.Count, 1);
         batchItemFailures.push({ itemIdentifier: parsed.messageId });
         continue;
       }
+      const started = performance.now();
       try {
-        const outcome = await processJob(parsed.message, deps);
-        deps.log.info('message settled', { messageId: record.messageId, jobId: parsed.message.job_id, outcome: outcome.status, ...('reason' in outcome ? { reason: outcome.reason } : {}) });
+        const outcome = await processJob(parsed.message, { ...deps, log });
+        if (outcome.status === 'completed') {
+          deps.metrics?.addMetric(METRIC_NAMES.imageJobsCompleted, MetricUnit.Count, 1);
+          deps.metrics?.addMetric(METRIC_NAMES.imageProcessingTime, MetricUnit.Milliseconds, Math.round(performance.now() - started));
+        } else if (outcome.status !== 'skipped') {
+          deps.metrics?.addMetric(METRIC_NAMES.imageJobsFailed, MetricUnit.Count, 1);
+        }
+        log.info('message settled', { messageId: record.messageId, jobId: parsed.message.job_id, outcome: outcome.status, ...('reason' in outcome ? { reason: outcome.reason } : {}) });
       } catch (error) {
-        deps.log.error('job will be retried', { messageId: record.messageId, jobId: parsed.message.job_id, ...describeError(error) });
+        log.error('job will be retried', { messageId: record.messageId, jobId: parsed.message.job_id, ...errorFields(error) });
+        deps.metrics?.addMetric(METRIC_NAMES.imageJobRetries, MetricUnit.Count, 1);
         batchItemFailures.push({ itemIdentifier: record.messageId });
       }
     }

@@ -1,15 +1,13 @@
 // The SQS-triggered Lambda: follows one parcel per `{book_id}` message (ReportBatchItemFailures).
 import { connectPostgres, pingDatabase } from '@bmx/db';
-import { withSmokeTest } from '@bmx/lambda-kit';
+import { logger as log, publishMetricSet, withLogger, withSmokeTest } from '@bmx/lambda-kit';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createAdapters } from './carriers/config';
-import { jsonLogger } from './lib/log';
 import { loadConfig } from './worker/config';
 import { processBatch, type WorkerDeps } from './worker/process';
 
 // Read at cold start: a missing variable or credential fails the init, not a message.
 const config = loadConfig(process.env);
-const log = jsonLogger('tracking-worker');
 const deps: WorkerDeps = {
   db: connectPostgres(config.database, 2),
   adapters: createAdapters(config.carriers),
@@ -18,20 +16,23 @@ const deps: WorkerDeps = {
   concurrency: config.concurrency,
   queue: config.queue,
   log,
+  publishMetrics: publishMetricSet,
 };
 
 /**
  * Lambda handler for the tracking queue's event-source mapping. The deploy's `{"smoke_test": true}` only checks the
  * database answers.
  */
-export const handler = withSmokeTest(
-  () => pingDatabase(deps.db),
-  async (event: SQSEvent): Promise<SQSBatchResponse> => {
-    if (!Array.isArray(event?.Records)) {
-      // Not from the queue (a mistaken trigger or a manual test): say so rather than pass silently.
-      log('error', 'event is not an SQS event; nothing to process', { eventType: typeof event });
-      return { batchItemFailures: [] };
-    }
-    return processBatch(deps, event);
-  },
+export const handler = withLogger(
+  withSmokeTest(
+    () => pingDatabase(deps.db),
+    async (event: SQSEvent): Promise<SQSBatchResponse> => {
+      if (!Array.isArray(event?.Records)) {
+        // Not from the queue (a mistaken trigger or a manual test): say so rather than pass silently.
+        log.error('event is not an SQS event; nothing to process', { eventType: typeof event });
+        return { batchItemFailures: [] };
+      }
+      return processBatch(deps, event);
+    },
+  ),
 );

@@ -19,6 +19,7 @@ export {
   sendJsonMessage,
   sendJsonMessages,
   type QueueRef,
+  type MessageAttributes,
   type SendJsonOptions,
   type SendJsonBatchOptions,
   type SendJsonBatchResult,

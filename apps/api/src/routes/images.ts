@@ -129,7 +129,7 @@ export function imageRoutes(app: ApiApp, deps: AppDeps): void {
       const validate = request.getValidationFunction('querystring');
       if (validate && !validate(fields)) throw validationError('body', validate.errors as Parameters<typeof validationError>[1]);
       const metadata = mergeUploadFields(request.query, fields as UploadMetadata);
-      const result = await registerImage(deps, bookId, file.bytes, { ...metadata, original_filename: file.filename || null });
+      const result = await registerImage(deps, bookId, file.bytes, { ...metadata, original_filename: file.filename || null }, request);
       return reply.status(result.duplicate ? 200 : 201).send(await viewResult(deps, result));
     },
   );
@@ -193,7 +193,7 @@ export function imageRoutes(app: ApiApp, deps: AppDeps): void {
       const bytes = await getObjectBytes(config.imagesBucket, objectKey);
       let result: RegisterResult;
       try {
-        result = await registerImage(deps, bookId, bytes, request.body ?? {}, key);
+        result = await registerImage(deps, bookId, bytes, request.body ?? {}, request, key);
       } catch (error) {
         // Bytes that are not an accepted image are removed, so the bucket only holds registered images.
         if (error instanceof HttpError && error.statusCode === 415) await deleteObjects(config.imagesBucket, [objectKey]);
@@ -284,7 +284,7 @@ export function imageRoutes(app: ApiApp, deps: AppDeps): void {
         const first = order[0] as number;
         return { newPrimary: first, changed: await makePrimary(trx, bookId, first) };
       });
-      const job = changed ? await queueImageProcessing(db, config.imageJobsQueue, bookId, newPrimary) : undefined;
+      const job = changed ? await queueImageProcessing(db, config.imageJobsQueue, bookId, newPrimary, request) : undefined;
       return { images: await listViews(deps, db, bookId), ...(job ? { processing_job: job } : {}) };
     },
   );
@@ -308,7 +308,7 @@ export function imageRoutes(app: ApiApp, deps: AppDeps): void {
         if (Object.keys(fields).length > 0) await trx.updateTable('book_images').set(fields).where('id', '=', imageId).execute();
         return is_primary ? makePrimary(trx, bookId, imageId) : false;
       });
-      const job = becamePrimary ? await queueImageProcessing(db, config.imageJobsQueue, bookId, imageId) : undefined;
+      const job = becamePrimary ? await queueImageProcessing(db, config.imageJobsQueue, bookId, imageId, request) : undefined;
       return { image: await toView(config, await requireImage(db, bookId, imageId)), ...(job ? { processing_job: job } : {}) };
     },
   );
@@ -336,7 +336,7 @@ export function imageRoutes(app: ApiApp, deps: AppDeps): void {
         if (next) await makePrimary(trx, bookId, next.id);
         return next?.id;
       });
-      if (promoted !== undefined) await queueImageProcessing(db, config.imageJobsQueue, bookId, promoted);
+      if (promoted !== undefined) await queueImageProcessing(db, config.imageJobsQueue, bookId, promoted, request);
       return reply.status(204).send(null);
     },
   );

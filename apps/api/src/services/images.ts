@@ -3,7 +3,7 @@ import { detectImageFormat, IMAGE_FORMATS, imageObjectKey, makeThumbnail, thumbn
 import { createHash, randomUUID } from 'node:crypto';
 import type { ApiConfig } from '../config';
 import { HttpError, notFound } from '../errors';
-import { queueImageProcessing, type QueueResult } from './jobs';
+import { queueImageProcessing, type JobRequester, type QueueResult } from './jobs';
 import { deleteObjects, imageUrls, putObject } from './storage';
 
 /** What the image services need. */
@@ -83,6 +83,7 @@ export async function registerImage(
   bookId: number,
   bytes: Buffer,
   fields: ImageFields,
+  requester: JobRequester,
   storedKey?: string,
 ): Promise<RegisterResult> {
   const { db, config } = deps;
@@ -154,7 +155,7 @@ export async function registerImage(
     throw error;
   }
 
-  const job = image.is_primary ? await queueImageProcessing(db, config.imageJobsQueue, bookId, image.id) : undefined;
+  const job = image.is_primary ? await queueImageProcessing(db, config.imageJobsQueue, bookId, image.id, requester) : undefined;
   return { image, duplicate: false, job };
 }
 

@@ -1,6 +1,8 @@
 import { sendJsonMessage, sendJsonMessages, type QueueRef } from '@bmx/aws-clients';
 import { sql, type Database, type JobStatus, type Kysely } from '@bmx/db';
 import type { ImageJobMessage } from '@bmx/images';
+import { correlationAttributes } from '@bmx/lambda-kit';
+import type { FastifyBaseLogger } from 'fastify';
 import { describeAwsError, REQUEST_PATH_PROFILE } from '../errors';
 
 /** Job states that block a new job for the same image: it is in flight, or waiting for the retry handler. */
@@ -14,6 +16,12 @@ export interface QueueResult {
   status: JobStatus;
 }
 
+/** Who asked for a job: a Fastify request satisfies it (its correlation id is stored with the job and sent on). */
+export interface JobRequester {
+  correlationId: string;
+  log: Pick<FastifyBaseLogger, 'info' | 'warn'>;
+}
+
 /**
  * Asks the image processor to process one image. The job row is committed before the message is sent, so
  * the worker can always find it; a failed send leaves the job `queue_failed` for {@link retryQueueFailedJobs}.
@@ -24,13 +32,17 @@ export async function queueImageProcessing(
   queue: QueueRef,
   bookId: number,
   imageId: number,
+  requester: JobRequester,
 ): Promise<QueueResult> {
   const existing = await findLiveJob(db, imageId);
-  if (existing) return { job_id: existing.id, outcome: 'existing', status: existing.status };
+  if (existing) {
+    requester.log.info({ job_id: existing.id, book_id: bookId, image_id: imageId, status: existing.status }, 'image job already live; not queued again');
+    return { job_id: existing.id, outcome: 'existing', status: existing.status };
+  }
 
   const inserted = await db
     .insertInto('image_processing_jobs')
-    .values({ book_id: bookId, source_image_id: imageId })
+    .values({ book_id: bookId, source_image_id: imageId, correlation_id: requester.correlationId })
     // The partial unique index allows one pending-or-processing job per image; a concurrent caller may win.
     .onConflict((oc) => oc.column('source_image_id').where('status', 'in', ['pending', 'processing']).doNothing())
     .returning('id')
@@ -43,9 +55,11 @@ export async function queueImageProcessing(
 
   const message: ImageJobMessage = { job_id: inserted.id, book_id: bookId, image_id: imageId };
   try {
-    await sendJsonMessage(queue, message, { profile: REQUEST_PATH_PROFILE });
+    await sendJsonMessage(queue, message, { profile: REQUEST_PATH_PROFILE, attributes: correlationAttributes(requester.correlationId) });
+    requester.log.info({ job_id: inserted.id, book_id: bookId, image_id: imageId }, 'image job queued');
     return { job_id: inserted.id, outcome: 'queued', status: 'pending' };
   } catch (error) {
+    requester.log.warn({ job_id: inserted.id, book_id: bookId, image_id: imageId, error: describeAwsError(error) }, 'image job not sent; the retry handler will resend it');
     await db
       .updateTable('image_processing_jobs')
       .set({ status: 'queue_failed', failure_reason: `SQS send failed: ${describeAwsError(error)}`.slice(0, 1000), updated_at: sql`now()` })
@@ -115,7 +129,7 @@ export async function retryQueueFailedJobs(db: Kysely<Database>, options: RetryO
   await db.transaction().execute(async (trx) => {
     const jobs = await trx
       .selectFrom('image_processing_jobs')
-      .select(['id', 'book_id', 'source_image_id', 'queue_retry_count'])
+      .select(['id', 'book_id', 'source_image_id', 'queue_retry_count', 'correlation_id'])
       .where('status', '=', 'queue_failed')
       .orderBy('created_at')
       .limit(batchSize)
@@ -146,7 +160,9 @@ export async function retryQueueFailedJobs(db: Kysely<Database>, options: RetryO
     const bodies: ImageJobMessage[] = toSend.map((j) => ({ job_id: j.id, book_id: j.book_id, image_id: j.source_image_id }));
     let failedByIndex = new Map<number, string>();
     try {
-      const result = await sendJsonMessages(queue, bodies, { retries: 1, profile: REQUEST_PATH_PROFILE });
+      // Each resend keeps its job's correlation id, so the processor's lines still match the upload's.
+      const attributes = (_body: unknown, index: number) => correlationAttributes(toSend[index]?.correlation_id ?? undefined);
+      const result = await sendJsonMessages(queue, bodies, { retries: 1, profile: REQUEST_PATH_PROFILE, attributes });
       failedByIndex = new Map(result.failed.map((f) => [f.index, `${f.code}: ${f.message}`]));
     } catch (error) {
       // The queue could not even be resolved: every entry failed the same way.

@@ -222,7 +222,7 @@ describe('images of a book on S3, with processing jobs on SQS', () => {
     const res = await api.app.inject({ method: 'PUT', url: `/api/v1/books/${bookId}/images/${primary.id}`, headers: editor(), payload: { is_primary: true } });
     expect(res.json().processing_job).toBeUndefined();
     const { queueImageProcessing } = jobs;
-    const again = await queueImageProcessing(api.test.db, api.config.imageJobsQueue, bookId, primary.id);
+    const again = await queueImageProcessing(api.test.db, api.config.imageJobsQueue, bookId, primary.id, { correlationId: 'test-direct', log: api.app.log });
     expect(again.outcome).toBe('existing');
     const live = await api.test.db.selectFrom('image_processing_jobs').select('id').where('source_image_id', '=', primary.id).where('status', '=', 'pending').execute();
     expect(live).toHaveLength(1);

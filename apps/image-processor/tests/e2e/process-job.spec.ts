@@ -8,14 +8,14 @@ import { ensureBucket } from '@bmx/deploy';
 import { randomUUID } from 'node:crypto';
 import sharp from 'sharp';
 import { BACKGROUND_METHOD } from '../../src/background/remove-background';
-import type { Logger } from '../../src/logger';
+import { silentLog } from '@bmx/lambda-kit';
 import { processJob, RetryableJobError, type JobDependencies } from '../../src/process-job';
 import { s3ImageStore, type ImageStore } from '../../src/storage';
 import { blankImage, syntheticBookPhoto, toJpeg } from '../support/synthetic';
 import { createJob, dropTestDatabase, seedBook } from '../support/seed';
 
 const bucket = `imgproc-job-${randomUUID().slice(0, 8)}`;
-const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+const quiet = silentLog;
 let test: TestDatabase;
 let deps: JobDependencies;
 let photo: Buffer;

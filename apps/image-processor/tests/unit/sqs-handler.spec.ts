@@ -1,22 +1,12 @@
 import type { Database, Kysely } from '@bmx/db';
-import type { Logger } from '../../src/logger';
+import { recordingLog, type Log } from '@bmx/lambda-kit';
 import { createSqsHandler } from '../../src/sqs-handler';
 import type { ImageStore } from '../../src/storage';
-
-function recordingLogger() {
-  const lines: Array<{ level: string; message: string; fields?: Record<string, unknown> }> = [];
-  const logger: Logger = {
-    info: (message, fields) => lines.push({ level: 'info', message, fields }),
-    warn: (message, fields) => lines.push({ level: 'warn', message, fields }),
-    error: (message, fields) => lines.push({ level: 'error', message, fields }),
-  };
-  return { logger, lines };
-}
 
 // Neither is touched on these paths: any use would throw and fail the test.
 const untouchable = new Proxy({}, { get: () => { throw new Error('must not be used'); } });
 
-function handlerWith(logger: Logger) {
+function handlerWith(logger: Log) {
   return createSqsHandler({
     db: untouchable as Kysely<Database>,
     store: untouchable as ImageStore,
@@ -27,7 +17,7 @@ function handlerWith(logger: Logger) {
 
 describe('createSqsHandler', () => {
   it('reports each malformed record with a logged reason, without throwing for the batch', async () => {
-    const { logger, lines } = recordingLogger();
+    const { log: logger, lines } = recordingLog();
     const result = await handlerWith(logger)({
       Records: [
         { messageId: 'a', body: 'nope' },
@@ -42,8 +32,24 @@ describe('createSqsHandler', () => {
   });
 
   it('logs and returns no failures for an event that is not from SQS', async () => {
-    const { logger, lines } = recordingLogger();
+    const { log: logger, lines } = recordingLog();
     await expect(handlerWith(logger)({ hello: 'world' })).resolves.toEqual({ batchItemFailures: [] });
     expect(lines[0]).toMatchObject({ level: 'error', message: 'event is not an SQS event; nothing to process' });
+  });
+});
+
+describe('createSqsHandler and the correlation id', () => {
+  it('puts the message attribute correlation_id on every line about that record, and only that record', async () => {
+    const { log, lines } = recordingLog();
+    await handlerWith(log)({
+      Records: [
+        { messageId: 'a', body: 'nope', messageAttributes: { correlation_id: { stringValue: 'up-1', dataType: 'String' } } },
+        { messageId: 'b', body: 'nope' },
+      ],
+    });
+    expect(lines.map((line) => line.fields)).toEqual([
+      { correlation_id: 'up-1', messageId: 'a', reason: 'body is not JSON' },
+      { messageId: 'b', reason: 'body is not JSON' },
+    ]);
   });
 });

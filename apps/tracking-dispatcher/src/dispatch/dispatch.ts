@@ -1,6 +1,6 @@
 import { sendJsonMessages, type QueueRef } from '@bmx/aws-clients';
 import type { Database, Kysely } from '@bmx/db';
-import { silentLogger, type Logger } from '../lib/log';
+import { correlationAttributes, METRIC_NAMES, MetricUnit, silentLog, type Log, type MetricsSink } from '@bmx/lambda-kit';
 import type { TrackingMessage } from '../message';
 
 /** Options for {@link dispatchTracking}. */
@@ -11,7 +11,11 @@ export interface DispatchOptions {
   concurrency?: number;
   /** Times entries in `Failed[]` are sent again. Default 3. */
   retries?: number;
-  log?: Logger;
+  log?: Log;
+  /** Where the run's `BooksDispatched` / `BooksDispatchFailed` counts go (published by `withMetrics`). */
+  metrics?: Pick<MetricsSink, 'addMetric'>;
+  /** Sent as every message's `correlation_id` attribute, so the worker's lines name the run that sent them. */
+  correlationId?: string;
 }
 
 /** What one dispatch run did. */
@@ -41,7 +45,8 @@ export async function selectTrackedPage(db: Kysely<Database>, afterId: number, l
  * and reads the next page while the current one is being sent, so the database and SQS overlap.
  */
 export async function dispatchTracking(db: Kysely<Database>, queue: QueueRef, options: DispatchOptions = {}): Promise<DispatchResult> {
-  const { pageSize = 1000, concurrency = 4, retries = 3, log = silentLogger } = options;
+  const { pageSize = 1000, concurrency = 4, retries = 3, log = silentLog } = options;
+  const attributes = correlationAttributes(options.correlationId);
   let dispatched = 0;
   let failed = 0;
   let next: Promise<number[]> = selectTrackedPage(db, 0, pageSize);
@@ -53,11 +58,11 @@ export async function dispatchTracking(db: Kysely<Database>, queue: QueueRef, op
     if (more) next = selectTrackedPage(db, lastId, pageSize);
     const messages: TrackingMessage[] = ids.map((id) => ({ book_id: id }));
     try {
-      const result = await sendJsonMessages(queue, messages, { concurrency, retries });
+      const result = await sendJsonMessages(queue, messages, { concurrency, retries, attributes });
       dispatched += result.sent;
       failed += result.failed.length;
       if (result.failed.length > 0) {
-        log('error', 'tracking messages not sent', {
+        log.error('tracking messages not sent', {
           count: result.failed.length,
           bookIds: result.failed.map((f) => ids[f.index]),
           code: result.failed[0]?.code,
@@ -71,6 +76,8 @@ export async function dispatchTracking(db: Kysely<Database>, queue: QueueRef, op
     }
     if (!more) break;
   }
-  log('info', 'tracking dispatch finished', { dispatched, failed });
+  log.info('tracking dispatch finished', { dispatched, failed });
+  options.metrics?.addMetric(METRIC_NAMES.booksDispatched, MetricUnit.Count, dispatched);
+  options.metrics?.addMetric(METRIC_NAMES.booksDispatchFailed, MetricUnit.Count, failed);
   return { dispatched, failed };
 }

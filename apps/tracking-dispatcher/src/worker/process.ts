@@ -4,7 +4,7 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { carrierForBook, normaliseTrackingNumber } from '../carriers/detect';
 import { CarrierError } from '../carriers/errors';
 import type { CarrierAdapter, CarrierId } from '../carriers/types';
-import { silentLogger, type Logger } from '../lib/log';
+import { CORRELATION_ID_ATTRIBUTE, correlationIdOf, logWith, METRIC_NAMES, MetricUnit, silentLog, type Log, type MetricSetPublisher, type MetricValue } from '@bmx/lambda-kit';
 import { parseTrackingMessage } from '../message';
 import { applyTrackingResult } from './apply';
 import { isOpen, readCircuit, recordFailure, recordSuccess, type CircuitPolicy } from './circuit';
@@ -23,36 +23,50 @@ export interface WorkerDeps {
   queue?: QueueRef;
   /** Hides a message until a time; default {@link deferMessage}. */
   defer?: (queue: QueueRef, receiptHandle: string, until: Date, now: Date) => Promise<number>;
-  log?: Logger;
+  log?: Log;
+  /** Writes each carrier call's metrics (calls, latency, failures, circuit opens) as one line with a `carrier` dimension. */
+  publishMetrics?: MetricSetPublisher;
   clock?: () => Date;
+}
+
+/** One carrier call's metrics, under its own `carrier` dimension (a batch mixes carriers). */
+function recordCarrierCall(deps: WorkerDeps, carrier: CarrierId, latencyMs: number, outcome: 'ok' | 'failed' | 'opened'): void {
+  if (!deps.publishMetrics) return;
+  const values: MetricValue[] = [
+    { name: METRIC_NAMES.carrierCalls, unit: MetricUnit.Count, value: 1 },
+    { name: METRIC_NAMES.carrierLatency, unit: MetricUnit.Milliseconds, value: Math.round(latencyMs) },
+  ];
+  if (outcome !== 'ok') values.push({ name: METRIC_NAMES.carrierFailures, unit: MetricUnit.Count, value: 1 });
+  if (outcome === 'opened') values.push({ name: METRIC_NAMES.carrierCircuitOpens, unit: MetricUnit.Count, value: 1 });
+  deps.publishMetrics({ carrier }, values);
 }
 
 /** What happened to one message. `failed` and `deferred` are reported to SQS as batch item failures. */
 export type RecordOutcome = 'updated' | 'acknowledged' | 'failed' | 'deferred';
 
-async function deferUntilRetry(deps: WorkerDeps, record: SQSRecord, carrier: CarrierId, until: Date, now: Date, log: Logger): Promise<RecordOutcome> {
+async function deferUntilRetry(deps: WorkerDeps, record: SQSRecord, carrier: CarrierId, until: Date, now: Date, log: Log): Promise<RecordOutcome> {
   const queue = queueOfRecord(record.eventSourceARN, deps.queue);
   if (!queue) {
-    log('error', 'circuit open but the queue is unknown; the message will come back after its visibility timeout', { messageId: record.messageId, carrier });
+    log.error('circuit open but the queue is unknown; the message will come back after its visibility timeout', { messageId: record.messageId, carrier });
     return 'failed';
   }
   try {
     const seconds = await (deps.defer ?? deferMessage)(queue, record.receiptHandle, until, now);
-    log('warn', 'carrier circuit open: message deferred', { messageId: record.messageId, carrier, visibilitySeconds: seconds, retryAt: until.toISOString() });
+    log.warn('carrier circuit open: message deferred', { messageId: record.messageId, carrier, visibilitySeconds: seconds, retryAt: until.toISOString() });
     return 'deferred';
   } catch (error) {
-    log('error', 'could not extend message visibility', { messageId: record.messageId, carrier, error: (error as Error).message });
+    log.error('could not extend message visibility', { messageId: record.messageId, carrier, error: (error as Error).message });
     return 'failed';
   }
 }
 
 /** Processes one message: load the book, ask its carrier (through the circuit breaker), record the answer. */
 export async function processRecord(deps: WorkerDeps, record: SQSRecord): Promise<RecordOutcome> {
-  const log = deps.log ?? silentLogger;
+  const log = deps.log ?? silentLog;
   const clock = deps.clock ?? (() => new Date());
   const message = parseTrackingMessage(record.body);
   if ('reason' in message) {
-    log('error', 'malformed tracking message', { messageId: record.messageId, reason: message.reason });
+    log.error('malformed tracking message', { messageId: record.messageId, reason: message.reason });
     return 'failed';
   }
   const { bookId } = message;
@@ -65,21 +79,21 @@ export async function processRecord(deps: WorkerDeps, record: SQSRecord): Promis
     // The dispatcher only sends books that exist, so an unknown id means a wrong producer (another environment, a
     // hand-sent message) or a book deleted in the meantime: reported, so it ends in the DLQ where someone can look,
     // rather than vanishing.
-    log('error', 'book not found; message reported as failed', { messageId: record.messageId, bookId });
+    log.error('book not found; message reported as failed', { messageId: record.messageId, bookId });
     return 'failed';
   }
   if (!book.tracking_active || !book.tracking_number) {
-    log('info', 'book no longer tracked; message acknowledged', { messageId: record.messageId, bookId });
+    log.info('book no longer tracked; message acknowledged', { messageId: record.messageId, bookId });
     return 'acknowledged';
   }
   const carrier = carrierForBook(book);
   if (!carrier) {
-    log('warn', 'no carrier for tracking number; message acknowledged', { messageId: record.messageId, bookId, carrierField: book.tracking_carrier });
+    log.warn('no carrier for tracking number; message acknowledged', { messageId: record.messageId, bookId, carrierField: book.tracking_carrier });
     return 'acknowledged';
   }
   const adapter = deps.adapters[carrier];
   if (!adapter) {
-    log('warn', 'carrier not enabled (TRACKING_CARRIERS); message acknowledged', { messageId: record.messageId, bookId, carrier });
+    log.warn('carrier not enabled (TRACKING_CARRIERS); message acknowledged', { messageId: record.messageId, bookId, carrier });
     return 'acknowledged';
   }
 
@@ -87,27 +101,38 @@ export async function processRecord(deps: WorkerDeps, record: SQSRecord): Promis
   if (isOpen(circuit, clock())) return deferUntilRetry(deps, record, carrier, circuit.openUntil as Date, clock(), log);
 
   let result;
+  const started = performance.now();
   try {
     result = await adapter.track(normaliseTrackingNumber(book.tracking_number));
   } catch (error) {
+    const latencyMs = performance.now() - started;
     if (!(error instanceof CarrierError)) {
-      log('error', 'carrier adapter failed unexpectedly', { messageId: record.messageId, bookId, carrier, error: (error as Error).message });
+      recordCarrierCall(deps, carrier, latencyMs, 'failed');
+      log.error('carrier adapter failed unexpectedly', { messageId: record.messageId, bookId, carrier, error: (error as Error).message });
       return 'failed';
     }
-    log('error', 'carrier call failed', { messageId: record.messageId, bookId, carrier, kind: error.kind, httpStatus: error.httpStatus, error: error.message });
-    if (!error.countsAgainstCarrier) return 'failed';
+    log.error('carrier call failed', { messageId: record.messageId, bookId, carrier, kind: error.kind, httpStatus: error.httpStatus, error: error.message });
+    if (!error.countsAgainstCarrier) {
+      recordCarrierCall(deps, carrier, latencyMs, 'failed');
+      return 'failed';
+    }
     const now = clock();
     const state = await recordFailure(deps.db, carrier, deps.circuit, now);
+    // The circuit was closed when this call was let through, so an open one now was opened by this failure.
+    const opened = isOpen(state, now);
+    recordCarrierCall(deps, carrier, latencyMs, opened ? 'opened' : 'failed');
+    if (opened) log.warn('carrier circuit opened', { carrier, openUntil: (state.openUntil as Date).toISOString(), failures: state.failureCount });
     // The failure that opens the circuit defers its own message too: it would only meet the open circuit next time.
-    if (isOpen(state, now)) return deferUntilRetry(deps, record, carrier, state.openUntil as Date, now, log);
+    if (opened) return deferUntilRetry(deps, record, carrier, state.openUntil as Date, now, log);
     return 'failed';
   }
+  recordCarrierCall(deps, carrier, performance.now() - started, 'ok');
 
   const now = clock();
   await recordSuccess(deps.db, carrier, now);
   const outcome = await applyTrackingResult(deps.db, bookId, carrier, result, { now, graceHours: deps.deliveredGraceHours });
   if (outcome.changed || outcome.stopped) {
-    log('info', 'tracking updated', { bookId, carrier, status: result.status, changed: outcome.changed, stopped: outcome.stopped });
+    log.info('tracking updated', { bookId, carrier, status: result.status, changed: outcome.changed, stopped: outcome.stopped });
   }
   return 'updated';
 }
@@ -126,14 +151,17 @@ async function runBounded<T>(items: readonly T[], concurrency: number, work: (it
  * one message fails that message only.
  */
 export async function processBatch(deps: WorkerDeps, event: SQSEvent): Promise<SQSBatchResponse> {
-  const log = deps.log ?? silentLogger;
+  const log = deps.log ?? silentLog;
   const failures: string[] = [];
   await runBounded(event.Records ?? [], deps.concurrency ?? 4, async (record) => {
+    // The dispatcher run's id on every line about this message (records of one batch run side by side).
+    const correlationId = correlationIdOf(record);
+    const recordLog = correlationId ? logWith(log, { [CORRELATION_ID_ATTRIBUTE]: correlationId }) : log;
     let outcome: RecordOutcome;
     try {
-      outcome = await processRecord(deps, record);
+      outcome = await processRecord({ ...deps, log: recordLog }, record);
     } catch (error) {
-      log('error', 'tracking message failed', { messageId: record.messageId, error: (error as Error).message });
+      recordLog.error('tracking message failed', { messageId: record.messageId, error: (error as Error).message });
       outcome = 'failed';
     }
     if (outcome === 'failed' || outcome === 'deferred') failures.push(record.messageId);

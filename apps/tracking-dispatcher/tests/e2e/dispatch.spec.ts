@@ -2,6 +2,7 @@
 import { SendMessageBatchCommand, SQSClient, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
 import { resetAwsClients, resetQueueUrlCache } from '@bmx/aws-clients';
 import { createTestDatabase, type TestDatabase } from '@bmx/db/testing';
+import { captureOutput, CORRELATION_ID_ATTRIBUTE, createMetrics, emfLines, METRIC_NAMES, METRICS_NAMESPACE, withMetrics } from '@bmx/lambda-kit';
 import { mockClient } from 'aws-sdk-client-mock';
 import { dispatchTracking, selectTrackedPage } from '../../src/dispatch/dispatch';
 import { insertBooks } from '../support/books';
@@ -52,6 +53,24 @@ describe('selectTrackedPage', () => {
 });
 
 describe('dispatchTracking', () => {
+  it('sends the run\'s correlation id on every message and publishes BooksDispatched as EMF', async () => {
+    sqs.on(SendMessageBatchCommand).callsFake((input: { Entries: { Id: string }[] }) => ({
+      Successful: input.Entries.map((e) => ({ Id: e.Id, MessageId: `m-${e.Id}`, MD5OfMessageBody: 'x' })),
+      Failed: [],
+    }));
+    const metrics = createMetrics({ serviceName: 'tracking-dispatcher', env: {} });
+    const lines = await captureOutput(async () => {
+      await withMetrics(() => dispatchTracking(testDb.db, queue, { pageSize: 100, metrics, correlationId: 'run-7' }), { metrics })(undefined, undefined);
+    });
+    const entries = sqs.commandCalls(SendMessageBatchCommand).flatMap((call) => call.args[0].input.Entries ?? []);
+    expect(entries).toHaveLength(trackedIds.length);
+    for (const entry of entries) expect(entry.MessageAttributes).toEqual({ [CORRELATION_ID_ATTRIBUTE]: { DataType: 'String', StringValue: 'run-7' } });
+    const [emf, ...more] = emfLines(lines);
+    expect(more).toEqual([]);
+    expect(emf?._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: METRICS_NAMESPACE, Dimensions: [['service']] });
+    expect(emf).toMatchObject({ service: 'tracking-dispatcher', [METRIC_NAMES.booksDispatched]: trackedIds.length, [METRIC_NAMES.booksDispatchFailed]: 0 });
+  });
+
   it('sends one {book_id} per tracked book in batches of 10, across pages', async () => {
     sqs.on(SendMessageBatchCommand).callsFake((input: { Entries: { Id: string }[] }) => ({
       Successful: input.Entries.map((e) => ({ Id: e.Id, MessageId: `m-${e.Id}`, MD5OfMessageBody: 'x' })),

@@ -5,7 +5,7 @@ import { createTestDatabase, type TestDatabase } from '@bmx/db/testing';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { createAdapters, loadCarriersConfig } from '../../src/carriers/config';
 import { listTrackingEvents } from '@bmx/db';
-import type { LogLevel } from '../../src/lib/log';
+import { captureOutput, emfLines, publishMetricSet, METRIC_NAMES, METRICS_NAMESPACE, recordingLog, type RecordedLine } from '@bmx/lambda-kit';
 import { readCircuit } from '../../src/worker/circuit';
 import { processBatch, type WorkerDeps } from '../../src/worker/process';
 import { insertBooks } from '../support/books';
@@ -16,7 +16,7 @@ let testDb: TestDatabase;
 let fake: FakeCarriers;
 let now: Date;
 let deferred: { queue: QueueRef; receiptHandle: string; until: Date }[];
-let logs: { level: LogLevel; message: string; fields?: Record<string, unknown> }[];
+let logs: RecordedLine[];
 let deps: WorkerDeps;
 const ARN = 'arn:aws:sqs:us-east-1:000000000000:tracking-unit';
 
@@ -34,7 +34,7 @@ function record(body: unknown, id = `m-${Math.random().toString(36).slice(2)}`):
   };
 }
 const batch = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
-const failedIds = async (event: SQSEvent) => (await processBatch(deps, event)).batchItemFailures.map((f) => f.itemIdentifier);
+const failedIds = async (event: SQSEvent, using: WorkerDeps = deps) => (await processBatch(using, event)).batchItemFailures.map((f) => f.itemIdentifier);
 
 async function book(tracking_number: string | null, extra: Record<string, unknown> = {}): Promise<number> {
   const [id] = await insertBooks(testDb.db, [{ title: 'b', tracking_number, tracking_active: true, ...extra }]);
@@ -54,7 +54,8 @@ beforeEach(async () => {
   await testDb.db.deleteFrom('carrier_circuits').execute();
   now = new Date('2026-11-24T12:00:00Z');
   deferred = [];
-  logs = [];
+  const recorded = recordingLog();
+  logs = recorded.lines;
   fake.requests.length = 0;
   fake.reply = () => ({ fixture: 'in-transit' });
   deps = {
@@ -67,7 +68,7 @@ beforeEach(async () => {
       deferred.push({ queue, receiptHandle, until });
       return Math.ceil((until.getTime() - now.getTime()) / 1000);
     },
-    log: (level, message, fields) => logs.push({ level, message, fields }),
+    log: recorded.log,
     clock: () => now,
   };
 });
@@ -180,6 +181,28 @@ describe('processBatch', () => {
     now = new Date(openUntil.getTime() + 1000);
     expect(await failedIds(batch(record({ book_id: ids[0] })))).toEqual([]);
     expect(await readCircuit(testDb.db, 'fedex')).toEqual({ failureCount: 0, openUntil: null });
+  });
+
+  it('publishes carrier calls, latency, failures and the circuit opening as EMF, per carrier', async () => {
+    fake.reply = (carrier) => (carrier === 'fedex' ? { status: 503, raw: 'down' } : { fixture: 'in-transit' });
+    const fedex: number[] = [];
+    for (let i = 0; i < 3; i++) fedex.push(await book(`22345678901${i}`));
+    const dhl = await book('2234567890');
+    const publishMetrics = (dimensions: Record<string, string>, values: Parameters<typeof publishMetricSet>[1]) => publishMetricSet(dimensions, values, { serviceName: 'tracking-worker' });
+    const lines = await captureOutput(() => failedIds(batch(...[...fedex, dhl].map((id) => record({ book_id: id }))), { ...deps, publishMetrics }));
+    const emf = emfLines(lines);
+    expect(emf).toHaveLength(4);
+    for (const line of emf) {
+      expect(line._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: METRICS_NAMESPACE, Dimensions: [['service', 'carrier']] });
+      expect(line[METRIC_NAMES.carrierCalls]).toBe(1);
+      expect(line[METRIC_NAMES.carrierLatency]).toEqual(expect.any(Number));
+    }
+    const byCarrier = (carrier: string) => emf.filter((line) => line['carrier'] === carrier);
+    expect(byCarrier('dhl')).toHaveLength(1);
+    expect(byCarrier('dhl')[0]).not.toHaveProperty(METRIC_NAMES.carrierFailures);
+    expect(byCarrier('fedex').map((line) => line[METRIC_NAMES.carrierFailures])).toEqual([1, 1, 1]);
+    // The third failure (threshold 3) opened the circuit, and only it.
+    expect(byCarrier('fedex').map((line) => line[METRIC_NAMES.carrierCircuitOpens] ?? 0)).toEqual([0, 0, 1]);
   });
 
   it('does not count an unknown tracking number against the carrier', async () => {

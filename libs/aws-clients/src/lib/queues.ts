@@ -1,4 +1,4 @@
-import { GetQueueUrlCommand, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { GetQueueUrlCommand, SendMessageBatchCommand, SendMessageCommand, type MessageAttributeValue } from '@aws-sdk/client-sqs';
 import { getSqsClient } from './clients';
 import { ConfigError, type BatchEntryFailure } from './errors';
 import type { ClientProfile } from './profiles';
@@ -50,8 +50,27 @@ export function resetQueueUrlCache(): void {
   urlByName.clear();
 }
 
+/** String message attributes by name (SQS allows 10 a message); they travel beside the body, e.g. a correlation id. */
+export type MessageAttributes = Readonly<Record<string, string>>;
+
+function toSqsAttributes(attributes: MessageAttributes | undefined): Record<string, MessageAttributeValue> | undefined {
+  if (!attributes) return undefined;
+  const entries = Object.entries(attributes);
+  if (entries.length === 0) return undefined;
+  return Object.fromEntries(entries.map(([name, value]) => [name, { DataType: 'String', StringValue: value }]));
+}
+
+/** Bytes SQS counts for a message's attributes: each name, type and value. */
+function attributesBytes(attributes: MessageAttributes | undefined): number {
+  let bytes = 0;
+  for (const [name, value] of Object.entries(attributes ?? {})) bytes += Buffer.byteLength(name) + 'String'.length + Buffer.byteLength(value);
+  return bytes;
+}
+
 /** Options for a single JSON message. */
 export interface SendJsonOptions {
+  /** String message attributes sent with the message. */
+  attributes?: MessageAttributes;
   /** Seconds before the message becomes visible (0 to 900). */
   delaySeconds?: number;
   /** Required on FIFO queues. */
@@ -68,6 +87,7 @@ export async function sendJsonMessage(queue: QueueRef, body: unknown, options: S
     new SendMessageCommand({
       QueueUrl: await resolveQueueUrl(queue, options.profile),
       MessageBody: JSON.stringify(body),
+      MessageAttributes: toSqsAttributes(options.attributes),
       DelaySeconds: options.delaySeconds,
       MessageGroupId: options.messageGroupId,
       MessageDeduplicationId: options.deduplicationId,
@@ -79,6 +99,8 @@ export async function sendJsonMessage(queue: QueueRef, body: unknown, options: S
 
 /** Options for {@link sendJsonMessages}. */
 export interface SendJsonBatchOptions {
+  /** String message attributes: the same for every message, or per message from its body and index. */
+  attributes?: MessageAttributes | ((body: unknown, index: number) => MessageAttributes | undefined);
   /** Batch requests in flight at once. Default 4. */
   concurrency?: number;
   /** Times the entries in `Failed[]` are sent again (sender faults never are). Default 3. */
@@ -99,6 +121,7 @@ export interface SendJsonBatchResult {
 interface PendingEntry {
   index: number;
   body: string;
+  attributes?: MessageAttributes;
 }
 
 /** Splits entries into batches of at most 10 entries and {@link MAX_BATCH_BYTES} bytes. */
@@ -107,7 +130,7 @@ function toBatches(entries: PendingEntry[]): PendingEntry[][] {
   let current: PendingEntry[] = [];
   let bytes = 0;
   for (const entry of entries) {
-    const size = Buffer.byteLength(entry.body);
+    const size = Buffer.byteLength(entry.body) + attributesBytes(entry.attributes);
     if (current.length === MAX_BATCH_ENTRIES || (current.length > 0 && bytes + size > MAX_BATCH_BYTES)) {
       batches.push(current);
       current = [];
@@ -145,7 +168,12 @@ export async function sendJsonMessages(
 ): Promise<SendJsonBatchResult> {
   const { concurrency = 4, retries = 3, retryDelayMs = 100, profile = 'default' } = options;
   const queueUrl = await resolveQueueUrl(queue, profile);
-  let pending: PendingEntry[] = bodies.map((body, index) => ({ index, body: JSON.stringify(body) }));
+  const { attributes } = options;
+  let pending: PendingEntry[] = bodies.map((body, index) => ({
+    index,
+    body: JSON.stringify(body),
+    attributes: typeof attributes === 'function' ? attributes(body, index) : attributes,
+  }));
   let sent = 0;
   const permanent: BatchEntryFailure[] = [];
 
@@ -157,7 +185,7 @@ export async function sendJsonMessages(
         const out = await getSqsClient(profile).send(
           new SendMessageBatchCommand({
             QueueUrl: queueUrl,
-            Entries: batch.map((entry) => ({ Id: String(entry.index), MessageBody: entry.body })),
+            Entries: batch.map((entry) => ({ Id: String(entry.index), MessageBody: entry.body, MessageAttributes: toSqsAttributes(entry.attributes) })),
           }),
         );
         sent += out.Successful?.length ?? 0;

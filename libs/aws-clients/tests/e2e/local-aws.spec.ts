@@ -106,6 +106,18 @@ describe('SQS through the shared client', () => {
     expect((await receiveAll(queue.url, 1)).map((b) => JSON.parse(b))).toEqual([{ job_id: 'j1' }]);
   });
 
+  it('sends string message attributes with a single message and with each message of a batch', async () => {
+    const queue = await ensureQueue({ name: `lib-attrs-${randomUUID().slice(0, 8)}` });
+    await sendJsonMessage({ url: queue.url }, { n: 0 }, { attributes: { correlation_id: 'single-1' } });
+    await sendJsonMessages({ url: queue.url }, [{ n: 1 }, { n: 2 }], { attributes: (body) => ({ correlation_id: `batch-${(body as { n: number }).n}` }) });
+    const seen = new Map<number, string | undefined>();
+    for (let polls = 0; seen.size < 3 && polls < 20; polls++) {
+      const out = await getSqsClient().send(new ReceiveMessageCommand({ QueueUrl: queue.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, MessageAttributeNames: ['All'] }));
+      for (const message of out.Messages ?? []) seen.set((JSON.parse(message.Body ?? '{}') as { n: number }).n, message.MessageAttributes?.['correlation_id']?.StringValue);
+    }
+    expect(Object.fromEntries(seen)).toEqual({ 0: 'single-1', 1: 'batch-1', 2: 'batch-2' });
+  });
+
   it('sends a batch of 35 in 10-entry calls and every message arrives once', async () => {
     const queue = await ensureQueue({ name: `lib-batch-${randomUUID().slice(0, 8)}` });
     const bodies = Array.from({ length: 35 }, (_, i) => ({ book_id: i }));

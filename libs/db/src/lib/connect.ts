@@ -1,3 +1,4 @@
+import { logger } from '@bmx/lambda-kit';
 import { Kysely, PostgresDialect, type Dialect } from 'kysely';
 import { Pool, type Client } from 'pg';
 import type { DatabaseSource } from './database-source';
@@ -20,7 +21,7 @@ export interface DatabaseOptions {
  * restart, a failover, a terminated backend, a confused server); the queries in flight on it have already been
  * rejected, and the client is marked unusable, so a pool drops it when it is released.
  */
-export function reportClientErrors(client: Client, log: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Client {
+export function reportClientErrors(client: Client, log: (line: string) => void = (line) => logger.warn(line)): Client {
   client.on('error', (error) => log(`database: connection lost (${error.message}); it will not be used again`));
   return client;
 }

@@ -103,6 +103,12 @@ const migrations: Record<string, Migration> = {
         CONSTRAINT book_images_thumbnail_key_rule_check CHECK (thumbnail_key_rule IN ('jpg_stem', 'bluemoxon'))`.execute(db);
     },
   },
+  '0003_job_correlation_id': {
+    // The id that follows one upload from the API's request to the image processor's log lines (X-Correlation-Id).
+    async up(db: Kysely<unknown>) {
+      await sql`ALTER TABLE image_processing_jobs ADD COLUMN correlation_id text`.execute(db);
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

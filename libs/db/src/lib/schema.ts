@@ -58,6 +58,8 @@ export interface ImageProcessingJobsTable {
   queue_retry_count: Generated<number>;
   model_used: string | null;
   failure_reason: string | null;
+  /** The X-Correlation-Id of the request that queued the job (or the one the API made); sent with every message. */
+  correlation_id: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
   completed_at: NullableTimestamp;

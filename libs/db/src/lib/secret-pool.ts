@@ -1,3 +1,4 @@
+import { logger } from '@bmx/lambda-kit';
 import type { PostgresPool, PostgresPoolClient } from 'kysely';
 import { resolveDatabaseUrl, type DatabaseSource } from './database-source';
 
@@ -33,7 +34,8 @@ export class SecretPool implements PostgresPool {
   constructor(
     private readonly source: Extract<DatabaseSource, { secretArn: string }>,
     private readonly createPool: PoolFactory,
-    private readonly log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+    /** Where rotation events go; default a WARN line of the process-wide logger (with the invocation's request id). */
+    private readonly log: (line: string) => void = (line) => logger.warn(line),
   ) {}
 
   /** Resolves the secret (from the cache unless `forceRefresh`) and opens a pool unless the current one already matches. */

@@ -61,6 +61,8 @@ export class FunctionRunner {
         AWS_LAMBDA_FUNCTION_NAME: fn.functionName,
         AWS_LAMBDA_FUNCTION_VERSION: fn.version,
         AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySize),
+        // As Lambda sets it for an environment started by an invocation; Powertools reports cold starts only then.
+        AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
         LAMBDA_TASK_ROOT: fn.codeDir,
         _HANDLER: fn.handler,
       },
