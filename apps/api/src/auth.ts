@@ -1,5 +1,4 @@
-import { API_KEY_ROLES, type ApiKeyRole, type Database, type Kysely } from '@bmx/db';
-import { createHash, randomBytes } from 'node:crypto';
+import { API_KEY_ROLES, hashApiKey, type ApiKeyRole, type Database, type Kysely } from '@bmx/db';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HttpError } from './errors';
 
@@ -23,29 +22,8 @@ declare module 'fastify' {
   }
 }
 
-/** SHA-256 of the key, hex: the only form a key is stored in. */
-export function hashApiKey(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('hex');
-}
-
-/** Options for {@link createApiKey}. */
-export interface CreateApiKeyOptions {
-  /** A label for people, e.g. `demo` or `ci`. */
-  name: string;
-  role: ApiKeyRole;
-}
-
-/** Generates a key, stores its hash, and returns the key itself: the only time it is ever seen. */
-export async function createApiKey(db: Kysely<Database>, options: CreateApiKeyOptions): Promise<{ id: number; key: string; role: ApiKeyRole }> {
-  if (!API_KEY_ROLES.includes(options.role)) throw new Error(`role must be one of ${API_KEY_ROLES.join(', ')}`);
-  const key = `bmx_${randomBytes(24).toString('base64url')}`;
-  const row = await db
-    .insertInto('api_keys')
-    .values({ name: options.name, role: options.role, key_hash: hashApiKey(key) })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return { id: row.id, key, role: options.role };
-}
+// Keys are made, listed and revoked in @bmx/db (the admin CLI uses them too); re-exported for the API's callers.
+export { createApiKey, hashApiKey, type CreateApiKeyOptions } from '@bmx/db';
 
 const rank = (role: ApiKeyRole) => API_KEY_ROLES.indexOf(role);
 

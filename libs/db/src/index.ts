@@ -1,5 +1,6 @@
 export * from './lib/schema';
-export { migrateToLatest } from './lib/migrations';
+export { migrateToLatest, migrationStatus, type MigrationState } from './lib/migrations';
+export { createApiKey, hashApiKey, listApiKeys, revokeApiKey, type ApiKeySummary, type CreateApiKeyOptions } from './lib/api-keys';
 export { listTrackingEvents } from './lib/tracking-events';
 export { pingDatabase } from './lib/ping';
 export { createDatabase, connectPostgres, reportClientErrors, type DatabaseOptions } from './lib/connect';

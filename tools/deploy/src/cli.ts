@@ -8,7 +8,7 @@
 //   pin <appDir>                  write the app's pinned copy of @bmx/aws-clients at the lib's current version
 //   provision <cdk.out> [--env E] make the local stack match a synthesized cloud assembly (every stack in it)
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { deployAppToAws, deploysToLocalStack, setupAwsEnvironment } from './aws-deploy';
 import { bundleApp, repoRoot } from './bundle-app';
@@ -16,7 +16,7 @@ import { parseCliArgs, type CliArgs } from './cli-args';
 import { provisionAssembly } from './cloudformation/provision-assembly';
 import { deployApp } from './deploy-app';
 import { pinAwsClients } from './pin';
-import { LOCAL_STACK_FILE, readDeployState, recordDeployState } from './state';
+import { readDeployState, recordDeployState, useEnvironment } from './state';
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -26,13 +26,6 @@ function appDirArg(args: CliArgs): string {
   const dir = path.resolve(repoRoot, arg);
   if (!existsSync(path.join(dir, 'package.json'))) throw new Error(`${arg} is not an app folder`);
   return dir;
-}
-
-/** Points this process at the environment: the local stack's endpoints when deploying to `local`. */
-function useEnvironment(envName: string): void {
-  if (envName !== 'local' || process.env['AWS_ENDPOINT_URL_LAMBDA']) return;
-  if (!existsSync(LOCAL_STACK_FILE)) throw new Error('no local stack is running: start one with `npm start` (or set AWS_ENDPOINT_URL_*)');
-  Object.assign(process.env, JSON.parse(readFileSync(LOCAL_STACK_FILE, 'utf8')) as Record<string, string>);
 }
 
 async function main(): Promise<void> {

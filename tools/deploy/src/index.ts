@@ -39,7 +39,7 @@ export { readCloudAssembly, type AssemblyStack, type Template, type TemplateReso
 export { TemplateError } from './cloudformation/intrinsics';
 export { ACCOUNT_VARIABLE, localAccountId, localRoleArn } from './local-account';
 export { APP_METADATA, FUNCTION_ID_METADATA } from './cloudformation/lambda-resources';
-export { readDeployState, recordDeployState, LOCAL_STACK_FILE, type DeployState } from './state';
+export { readDeployState, recordDeployState, useEnvironment, LOCAL_STACK_FILE, type DeployState } from './state';
 export {
   DeployFileSchema,
   FunctionSchema,

@@ -1,11 +1,22 @@
 import { GetObjectCommand, ListBucketsCommand, NoSuchKey, PutObjectCommand } from '@aws-sdk/client-s3';
 import { getS3Client, readAwsEnvironment } from '@bmx/aws-clients';
 import { isLoopbackEndpoint } from './aws-deploy';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ensureBucket } from './provision';
 
 /** Written by `npm start`: where the running local stack is, so deploys from another terminal reach it. */
 export const LOCAL_STACK_FILE = path.resolve(__dirname, '../../../.bmx-local/stack.json');
+
+/**
+ * Points this process at the environment: for `local` without endpoints set, the running local stack's endpoints
+ * and database from {@link LOCAL_STACK_FILE}; any other environment is AWS, through the usual configuration.
+ */
+export function useEnvironment(envName: string): void {
+  if (envName !== 'local' || process.env['AWS_ENDPOINT_URL_LAMBDA']) return;
+  if (!existsSync(LOCAL_STACK_FILE)) throw new Error('no local stack is running: start one with `npm start` (or set AWS_ENDPOINT_URL_*)');
+  Object.assign(process.env, JSON.parse(readFileSync(LOCAL_STACK_FILE, 'utf8')) as Record<string, string>);
+}
 
 /** What was last deployed to an environment. */
 export interface DeployState {

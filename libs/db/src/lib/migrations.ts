@@ -122,3 +122,16 @@ export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
+
+/** One migration and whether it has run. */
+export interface MigrationState {
+  name: string;
+  /** When it ran; undefined while pending. */
+  executedAt?: Date;
+}
+
+/** Every migration the code knows, oldest first, with when each ran: what `admin db status` prints. */
+export async function migrationStatus(db: Kysely<unknown>): Promise<MigrationState[]> {
+  const all = await new Migrator({ db, provider }).getMigrations();
+  return all.map((m) => ({ name: m.name, ...(m.executedAt ? { executedAt: m.executedAt } : {}) }));
+}

@@ -1,0 +1,44 @@
+import { API_KEY_ROLES, createApiKey, listApiKeys, revokeApiKey, type ApiKeyRole } from '@bmx/db';
+import { positiveInteger, type CommandGroup } from '../command';
+import { UsageError } from '../context';
+
+/** `admin keys create|list|revoke`: the API's keys (only their SHA-256 is stored). */
+export const keysCommands: CommandGroup = {
+  summary: 'API keys: create one (shown once), list them, revoke one (the API refuses it at once)',
+  commands: {
+    create: {
+      usage: '<name> --role viewer|editor|admin',
+      summary: 'Creates a key and prints it on stdout, once; only its SHA-256 is stored.',
+      options: { role: { type: 'string', help: `${API_KEY_ROLES.join('|')} (required)` } },
+      async run({ values, positionals }, context) {
+        const [name, ...extra] = positionals;
+        if (!name || extra.length > 0) throw new UsageError('give exactly one key name');
+        const role = values['role'];
+        if (typeof role !== 'string' || !API_KEY_ROLES.includes(role as ApiKeyRole)) throw new UsageError(`--role must be one of ${API_KEY_ROLES.join(', ')}`);
+        const created = await createApiKey(await context.database(), { name, role: role as ApiKeyRole });
+        context.out(created.key);
+        context.err(`created ${created.role} key "${name}" (id ${created.id}); it is shown only this once`);
+      },
+    },
+    list: {
+      usage: '[--active]',
+      summary: 'Prints one JSON line per key: id, name, role, created_at, revoked_at (never the key or its hash).',
+      options: { active: { type: 'boolean', help: 'only keys not revoked' } },
+      async run({ values, positionals }, context) {
+        if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+        for (const key of await listApiKeys(await context.database(), { activeOnly: values['active'] === true })) context.out(JSON.stringify(key));
+      },
+    },
+    revoke: {
+      usage: '<id>',
+      summary: 'Revokes the key with that id (see `keys list`): sets revoked_at; the API answers 401 to it from then on.',
+      async run({ positionals }, context) {
+        if (positionals.length !== 1) throw new UsageError('give exactly one key id');
+        const id = positiveInteger(positionals[0], 'the key id');
+        const key = await revokeApiKey(await context.database(), id);
+        if (!key) throw new UsageError(`no API key has id ${id}`);
+        context.out(JSON.stringify(key));
+      },
+    },
+  },
+};

@@ -1,0 +1,2 @@
+export { runAdmin, COMMAND_GROUPS } from './admin';
+export type { AdminIo } from './context';
