@@ -7,9 +7,9 @@ import { InvokeCommand, ListEventSourceMappingsCommand, UpdateEventSourceMapping
 import { GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { getAwsRegion, getLambdaClient, getSqsClient, resetAwsClients, resolveQueueUrl } from '@bmx/aws-clients';
 import { createTestDatabase, type TestDatabase } from '@bmx/db';
-import { deployApp } from '@bmx/deploy';
+import { deployApp, ensureBucket } from '@bmx/deploy';
 import { METRIC_NAMES, METRICS_NAMESPACE } from '@bmx/lambda-kit';
-import { ensureBucket, sqsEventRecord } from '@bmx/local-aws';
+import { sqsEventRecord } from '@bmx/local-aws';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
