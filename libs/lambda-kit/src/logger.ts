@@ -58,9 +58,13 @@ export interface CreateLoggerOptions {
  * level from `POWERTOOLS_LOG_LEVEL`, else Lambda's `AWS_LAMBDA_LOG_LEVEL`, else `LOG_LEVEL`, else INFO.
  */
 export function createLogger(options: CreateLoggerOptions = {}): Logger {
+  return new Logger({ serviceName: serviceNameOf(options) });
+}
+
+/** The `service` of log lines and metrics: the option, else `POWERTOOLS_SERVICE_NAME`, else the function name, else `bmx`. */
+export function serviceNameOf(options: CreateLoggerOptions): string {
   const env = options.env ?? process.env;
-  const serviceName = options.serviceName ?? (env['POWERTOOLS_SERVICE_NAME'] || env['AWS_LAMBDA_FUNCTION_NAME'] || 'bmx');
-  return new Logger({ serviceName });
+  return options.serviceName ?? (env['POWERTOOLS_SERVICE_NAME'] || env['AWS_LAMBDA_FUNCTION_NAME'] || 'bmx');
 }
 
 /**

@@ -1,5 +1,5 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logger } from './logger';
+import { logger, serviceNameOf, type CreateLoggerOptions } from './logger';
 
 export { Metrics, MetricUnit };
 
@@ -36,19 +36,12 @@ export const METRIC_NAMES = {
 /** One of {@link METRIC_NAMES}. */
 export type MetricName = (typeof METRIC_NAMES)[keyof typeof METRIC_NAMES];
 
-/** Options for {@link createMetrics}. */
-export interface CreateMetricsOptions {
-  /** The `service` dimension; default as the logger's (`POWERTOOLS_SERVICE_NAME`, else the function name, else `bmx`). */
-  serviceName?: string;
-  /** Read for the default above; default `process.env`. */
-  env?: NodeJS.ProcessEnv;
-}
+/** Options for {@link createMetrics}: the `service` dimension, chosen as the logger's `service` is. */
+export type CreateMetricsOptions = CreateLoggerOptions;
 
 /** A Powertools Metrics in {@link METRICS_NAMESPACE}; its own warnings go through the process-wide logger. */
 export function createMetrics(options: CreateMetricsOptions = {}): Metrics {
-  const env = options.env ?? process.env;
-  const serviceName = options.serviceName ?? (env['POWERTOOLS_SERVICE_NAME'] || env['AWS_LAMBDA_FUNCTION_NAME'] || 'bmx');
-  return new Metrics({ namespace: METRICS_NAMESPACE, serviceName, logger });
+  return new Metrics({ namespace: METRICS_NAMESPACE, serviceName: serviceNameOf(options), logger });
 }
 
 /** The process-wide metrics; {@link withMetrics} publishes what an invocation added. */

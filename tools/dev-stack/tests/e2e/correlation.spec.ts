@@ -11,10 +11,11 @@ import { deployApp, ensureBucket } from '@bmx/deploy';
 import { METRIC_NAMES, METRICS_NAMESPACE } from '@bmx/lambda-kit';
 import { sqsEventRecord } from '@bmx/local-aws';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { demoBookPhoto, startApiProcess, type ApiProcess } from '../../src';
+import { stopApiAndCleanUp } from '../support/teardown';
 
 const root = path.resolve(__dirname, '../../../..');
 const envName = `c${Date.now().toString(36)}`;
@@ -57,13 +58,7 @@ describe('following one upload by its correlation id, and its metrics', () => {
   });
 
   afterAll(async () => {
-    api?.child.kill('SIGTERM');
-    await api?.exited;
-    await database?.db.destroy();
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    await database?.drop();
-    if (outRoot) rmSync(outRoot, { recursive: true, force: true });
-    resetAwsClients();
+    await stopApiAndCleanUp(api, database, outRoot);
   });
 
   it('finds the caller\'s id in the API\'s log, on the job, on the message and on every line of the processor', async () => {

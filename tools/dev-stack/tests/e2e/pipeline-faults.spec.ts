@@ -8,11 +8,12 @@ import { getSqsClient, resetAwsClients, resolveQueueUrl } from '@bmx/aws-clients
 import { createTestDatabase, type TestDatabase } from '@bmx/db/testing';
 import { deployApp, ensureBucket } from '@bmx/deploy';
 import { queueDepth, waitFor } from '@bmx/local-aws';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { demoBookPhoto, startApiProcess, type ApiProcess } from '../../src';
+import { stopApiAndCleanUp } from '../support/teardown';
 
 const root = path.resolve(__dirname, '../../../..');
 const envName = `f${Date.now().toString(36)}`;
@@ -82,13 +83,7 @@ describe('the image pipeline through an S3/SQS outage', () => {
 
   afterAll(async () => {
     await fault('s3-sqs-start');
-    api?.child.kill('SIGTERM');
-    await api?.exited;
-    await database?.db.destroy();
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    await database?.drop();
-    if (outRoot) rmSync(outRoot, { recursive: true, force: true });
-    resetAwsClients();
+    await stopApiAndCleanUp(api, database, outRoot);
   });
 
   it('answers 503s during the outage, records the unsent job, and completes every job once after recovery', async () => {
