@@ -1,1 +1,0 @@
-module.exports = require('../../jest.project.js')(__dirname, 'admin', { testTimeout: 60_000 });
