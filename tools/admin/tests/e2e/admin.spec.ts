@@ -2,7 +2,7 @@
 // command on real queues and a real database, and a revoked key refused by the real API server.
 import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { getSqsClient } from '@bmx/aws-clients';
-import { createTestDatabase, runAsServerAdmin, testServerUrl, type TestDatabase } from '@bmx/db';
+import { createTestDatabase, runAsServerAdmin, testServerUrl, type TestDatabase } from '@bmx/db/testing';
 import { startApiProcess } from '@bmx/dev-stack';
 import { CORRELATION_ID_ATTRIBUTE } from '@bmx/lambda-kit';
 import { ensureBucket, ensureQueue, type ProvisionedQueue } from '@bmx/deploy';

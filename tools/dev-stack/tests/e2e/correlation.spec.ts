@@ -6,7 +6,7 @@
 import { InvokeCommand, ListEventSourceMappingsCommand, UpdateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { getAwsRegion, getLambdaClient, getSqsClient, resetAwsClients, resolveQueueUrl } from '@bmx/aws-clients';
-import { createTestDatabase, type TestDatabase } from '@bmx/db';
+import { createTestDatabase, type TestDatabase } from '@bmx/db/testing';
 import { deployApp, ensureBucket } from '@bmx/deploy';
 import { METRIC_NAMES, METRICS_NAMESPACE } from '@bmx/lambda-kit';
 import { sqsEventRecord } from '@bmx/local-aws';

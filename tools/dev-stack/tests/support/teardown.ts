@@ -1,5 +1,5 @@
 import { resetAwsClients } from '@bmx/aws-clients';
-import type { TestDatabase } from '@bmx/db';
+import type { TestDatabase } from '@bmx/db/testing';
 import { rmSync } from 'node:fs';
 import type { ApiProcess } from '../../src';
 
