@@ -6,6 +6,7 @@ import path from 'node:path';
 import { clientReuseBench } from './client-reuse.bench';
 import { apiBench } from './api.bench';
 import { coldStartBench } from './cold-start.bench';
+import { powertoolsBench } from './powertools.bench';
 import { externalBench } from './external';
 import { machine, print, runToExit, toMarkdown, type BenchTable } from './lib/report';
 import { mergeResults } from './lib/results';
@@ -13,6 +14,7 @@ import { mergeResults } from './lib/results';
 const benches: Record<string, () => Promise<BenchTable>> = {
   'client-reuse': clientReuseBench,
   'cold-start': coldStartBench,
+  powertools: powertoolsBench,
   'fan-out': externalBench('Fan-out: the dispatcher over 10,000 books, batched versus one send per book', 'apps/tracking-dispatcher/bench/fanout.bench.ts'),
   'fan-out-100k': externalBench('Fan-out: the dispatcher over 100,000 books, batched versus one send per book', 'apps/tracking-dispatcher/bench/fanout.bench.ts', ['--100k']),
   image: externalBench('Image processing: background removal quality on real photos, 12-MP time and memory, 2-MP throughput', 'apps/image-processor/bench/process.bench.ts'),
