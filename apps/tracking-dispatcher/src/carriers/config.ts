@@ -1,5 +1,5 @@
 import { ConfigError } from '@bmx/aws-clients';
-import { readBaseUrl, readInteger, readRequired } from '../lib/env';
+import { readBaseUrl, readInteger, readRequired } from '../env';
 import { dhlAdapter, type DhlSettings } from './dhl';
 import { fedexAdapter, type FedexSettings } from './fedex';
 import { readBearerAuth } from './oauth';

@@ -2,7 +2,7 @@ import type { QueueRef } from '@bmx/aws-clients';
 import { queueRefFromEnv } from '@bmx/aws-clients';
 import { databaseSourceFromEnv, type DatabaseSource } from '@bmx/db';
 import { loadCarriersConfig, type CarriersConfig } from '../carriers/config';
-import { readInteger } from '../lib/env';
+import { readInteger } from '../env';
 
 /** The worker's configuration, read once at start-up by {@link loadConfig}. */
 export interface WorkerConfig {

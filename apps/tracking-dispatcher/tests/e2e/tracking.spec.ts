@@ -102,10 +102,10 @@ beforeAll(async () => {
 
   const common = { DATABASE_URL: testDb.url, TRACKING_QUEUE_NAME: names.queue };
   await Promise.all([
-    deploy(names.dispatcher, path.join(SRC, 'dispatcher.ts'), 'handler', { ...common, DISPATCH_PAGE_SIZE: '300' }, 60),
+    deploy(names.dispatcher, path.join(SRC, 'dispatch/handler.ts'), 'handler', { ...common, DISPATCH_PAGE_SIZE: '300' }, 60),
     deploy(
       names.worker,
-      path.join(SRC, 'worker.ts'),
+      path.join(SRC, 'worker/handler.ts'),
       'handler',
       { ...common, ...fake.env, TRACKING_DELIVERED_GRACE_HOURS: '0', CARRIER_TIMEOUT_MS: '2000', TRACKING_WORKER_CONCURRENCY: '4' },
       30,
@@ -214,7 +214,7 @@ it('answers the deploy smoke test without sending anything', async () => {
 
 it('a dispatcher without queue configuration fails at start-up, naming the variable', async () => {
   const name = `tracking-dispatcher-noqueue-${suffix}`;
-  await deploy(name, path.join(SRC, 'dispatcher.ts'), 'handler', { DATABASE_URL: testDb.url }, 10);
+  await deploy(name, path.join(SRC, 'dispatch/handler.ts'), 'handler', { DATABASE_URL: testDb.url }, 10);
   const error = await invokeJson(name, {}).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(LambdaFunctionError);
   expect((error as Error).message).toMatch(/TRACKING_QUEUE_URL/);

@@ -84,7 +84,7 @@ describe('nx affected -t deploy', () => {
     expect(scheduled.Target!.Arn).toMatch(new RegExp(`:function:${dispatcher}:live$`));
     expect(await getSchedule(`bmx-${envName}-image-job-retry`)).toMatchObject({ ScheduleExpression: 'rate(5 minutes)' });
 
-    const file = path.join(worktree, 'apps/tracking-dispatcher/src/dispatcher.ts');
+    const file = path.join(worktree, 'apps/tracking-dispatcher/src/dispatch/handler.ts');
     writeFileSync(file, `${readFileSync(file, 'utf8')}\nexport const deployedBy = 'affected-deploy test';\n`);
     git('commit', '-q', '-am', 'change the tracking dispatcher');
 

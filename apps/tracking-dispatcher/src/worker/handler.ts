@@ -2,9 +2,9 @@
 import { connectPostgres, pingDatabase } from '@bmx/db';
 import { logger as log, publishMetricSet, withLogger, withSmokeTest } from '@bmx/lambda-kit';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { createAdapters } from './carriers/config';
-import { loadConfig } from './worker/config';
-import { processBatch, type WorkerDeps } from './worker/process';
+import { createAdapters } from '../carriers/config';
+import { loadConfig } from './config';
+import { processBatch, type WorkerDeps } from './process';
 
 // Read at cold start: a missing variable or credential fails the init, not a message.
 const config = loadConfig(process.env);

@@ -10,8 +10,8 @@ import {
 } from '@bmx/lambda-kit';
 import { randomUUID } from 'node:crypto';
 import type { ScheduledEvent } from 'aws-lambda';
-import { loadConfig } from './dispatch/config';
-import { dispatchTracking, type DispatchResult } from './dispatch/dispatch';
+import { loadConfig } from './config';
+import { dispatchTracking, type DispatchResult } from './dispatch';
 
 // Read at cold start: a bad or missing variable fails the init, not the first send.
 const config = loadConfig(process.env);
