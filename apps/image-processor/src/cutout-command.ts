@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import { removeBackground, SubjectNotFoundError } from './background/remove-background';
+import { ImageDecodeError, removeBackground, SubjectNotFoundError } from './background/remove-background';
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -37,7 +37,9 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (error) {
     const notFound = error instanceof SubjectNotFoundError;
-    process.stdout.write(`${JSON.stringify({ photo, error: (error as Error).message, subjectFound: !notFound })}\n`);
+    // What failed: the photo did not decode, it has no subject, or the removal itself broke.
+    const failed = error instanceof ImageDecodeError ? 'decode' : notFound ? 'no subject' : 'background removal';
+    process.stdout.write(`${JSON.stringify({ photo, failed, error: (error as Error).message })}\n`);
     return notFound ? 2 : 1;
   }
 }

@@ -2,7 +2,7 @@ import type { Database, Kysely } from '@bmx/db';
 import { errorFields, type Log, type MetricsSink } from '@bmx/lambda-kit';
 import { imageObjectKey, makeThumbnail, thumbnailObjectKey, type ImageJobMessage } from '@bmx/images';
 import { randomUUID } from 'node:crypto';
-import { BACKGROUND_METHOD, removeBackground, SubjectNotFoundError } from './background/remove-background';
+import { BACKGROUND_METHOD, ImageDecodeError, removeBackground, SubjectNotFoundError } from './background/remove-background';
 import type { ProcessorConfig } from './config';
 import { claimJob, completeJob, getJob, listBookImages, processedSourceIds, recordFailure } from './jobs-repository';
 import { selectSourceImage } from './source-selection';
@@ -67,6 +67,9 @@ export async function processJob(message: ImageJobMessage, deps: JobDependencies
     return { status, reason };
   };
 
+  // What the job is doing, so a failure's reason names the part that failed (the database, the image storage, the
+  // background removal) rather than leaving it to the error's own wording.
+  let step: JobStep = 'reading the book from the database';
   try {
     const [images, done] = await Promise.all([listBookImages(db, job.book_id), processedSourceIds(db, job.book_id)]);
     const selection = selectSourceImage(images, message.image_id, done);
@@ -75,6 +78,7 @@ export async function processJob(message: ImageJobMessage, deps: JobDependencies
     log.info('source image selected', { ...fields, sourceImageId: source.id, rule: selection.rule, imageType: source.image_type });
 
     let bytes: Buffer;
+    step = 'reading the source image from the image storage (S3)';
     try {
       bytes = await store.get(imageObjectKey(source.s3_key), MAX_SOURCE_BYTES);
     } catch (error) {
@@ -85,19 +89,23 @@ export async function processJob(message: ImageJobMessage, deps: JobDependencies
     if (!check.ok) return await fail('permanently_failed', check.reason);
 
     let result;
+    step = 'removing the background';
     try {
       result = await removeBackground(bytes, { minSubjectPixels: config.minSubjectPixels });
     } catch (error) {
-      if (error instanceof SubjectNotFoundError) return await fail('failed', error.message);
-      // The header read fine but the pixels do not (a truncated upload): no retry can fix the bytes.
-      return await fail('permanently_failed', `image cannot be decoded: ${(error as Error).message}`);
+      const settled = removalFailure(error);
+      if (settled) return await fail(settled.status, settled.reason);
+      throw error;
     }
+    step = 'making the thumbnail';
     const thumbnail = await makeThumbnail(result.png);
 
     const processedKey = `${job.book_id}_processed_${(deps.newId ?? randomUUID)()}.png`;
+    step = 'writing the result to the image storage (S3)';
     await store.put(imageObjectKey(processedKey), result.png, 'image/png');
     await store.put(thumbnailObjectKey(processedKey), thumbnail, 'image/jpeg');
 
+    step = 'recording the result in the database';
     const completion = await completeJob(db, {
       jobId: job.id,
       bookId: job.book_id,
@@ -115,8 +123,34 @@ export async function processJob(message: ImageJobMessage, deps: JobDependencies
     log.info('job completed', { ...fields, sourceImageId: source.id, processedKey, stats: result.stats });
     return { status: 'completed', processedImageId: completion.processedImageId, processedKey, sourceImageId: source.id };
   } catch (error) {
-    // Transient (S3, database): leave a trace on the job, then let SQS deliver the message again.
-    await recordFailure(db, job.id, 'failed', `attempt ${claimed.attempt_count} failed: ${errorFields(error).errorMessage}`).catch(() => undefined);
+    // Transient (S3, database) or unexpected: leave a trace on the job, then let SQS deliver the message again.
+    await recordFailure(db, job.id, 'failed', attemptFailureReason(claimed.attempt_count, step, error)).catch(() => undefined);
     throw error;
   }
+}
+
+/** The part of a job at work when an attempt failed: the dependency or the processing step. */
+export type JobStep =
+  | 'reading the book from the database'
+  | 'reading the source image from the image storage (S3)'
+  | 'removing the background'
+  | 'making the thumbnail'
+  | 'writing the result to the image storage (S3)'
+  | 'recording the result in the database';
+
+/** The reason recorded on a job whose attempt failed and will be retried: the attempt, the step, the error. */
+export function attemptFailureReason(attempt: number, step: JobStep, error: unknown): string {
+  return `attempt ${attempt} failed while ${step}: ${errorFields(error).errorMessage}`;
+}
+
+/**
+ * How a background-removal error settles the job: no subject fails the attempt for good (the same photo gives the
+ * same answer), bytes that do not decode fail it permanently; undefined for anything else (a failure of the
+ * removal itself, retried and recorded as such).
+ */
+export function removalFailure(error: unknown): { status: 'failed' | 'permanently_failed'; reason: string } | undefined {
+  if (error instanceof SubjectNotFoundError) return { status: 'failed', reason: error.message };
+  // The header read fine but the pixels do not (a truncated upload): no retry can fix the bytes.
+  if (error instanceof ImageDecodeError) return { status: 'permanently_failed', reason: `image cannot be decoded: ${error.message}` };
+  return undefined;
 }

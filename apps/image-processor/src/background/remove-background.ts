@@ -56,6 +56,11 @@ export interface BackgroundRemovalResult {
   mask?: Uint8Array;
 }
 
+/** The photo's bytes do not decode to pixels (truncated or corrupt); the same bytes will never decode. */
+export class ImageDecodeError extends Error {
+  override readonly name = 'ImageDecodeError';
+}
+
 /** The segmenter jobs use; its method is what completed jobs record as `model_used`. */
 export const defaultSegmenter: Segmenter = createGrabCutSegmenter();
 /** Recorded as `model_used` on completed jobs, so results of a later method can be told apart. */
@@ -64,20 +69,25 @@ export const BACKGROUND_METHOD = defaultSegmenter.method;
 /**
  * Removes the background of a photo of a book: decodes it (EXIF rotation applied), asks the segmenter for the
  * subject's mask, crops to the subject with a margin and composites it on black or white.
- * Throws {@link SubjectNotFoundError} when no subject is found or it is too small, and sharp's own error when the
- * bytes do not decode.
+ * Throws {@link SubjectNotFoundError} when no subject is found or it is too small, {@link ImageDecodeError} when the
+ * bytes do not decode; anything else thrown is a failure of the segmentation or compositing itself.
  */
 export async function removeBackground(input: Buffer, options: RemoveBackgroundOptions = {}): Promise<BackgroundRemovalResult> {
   const { segmenter = defaultSegmenter, minSubjectPixels = 100, marginRatio = 0.05, includeMask = false } = options;
-  // failOn 'error': a truncated upload is rejected rather than half-decoded into grey.
-  const source = await sharp(input, { failOn: 'error' })
-    .rotate()
-    .flatten({ background: '#ffffff' })
-    .removeAlpha()
-    // Grey, 16-bit and CMYK uploads all become 8-bit sRGB: everything below counts 3 bytes a pixel.
-    .toColourspace('srgb')
-    .raw({ depth: 'uchar' })
-    .toBuffer({ resolveWithObject: true });
+  let source: { data: Buffer; info: sharp.OutputInfo };
+  try {
+    // failOn 'error': a truncated upload is rejected rather than half-decoded into grey.
+    source = await sharp(input, { failOn: 'error' })
+      .rotate()
+      .flatten({ background: '#ffffff' })
+      .removeAlpha()
+      // Grey, 16-bit and CMYK uploads all become 8-bit sRGB: everything below counts 3 bytes a pixel.
+      .toColourspace('srgb')
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+  } catch (error) {
+    throw new ImageDecodeError((error as Error).message, { cause: error });
+  }
   const { width, height, channels } = source.info;
   if (channels !== 3) throw new Error(`expected 3 channels after conversion to sRGB, got ${channels}`);
   const rgb = source.data;
