@@ -20,7 +20,7 @@ export const retryHandler = withLogger(
     async () => pingDatabase((await ready).db),
     async (): Promise<RetrySummary> => {
       const { config, db } = await ready;
-      const summary = await retryQueueFailedJobs(db, { queue: config.imageJobsQueue, processingTimeoutMinutes: config.processingTimeoutMinutes });
+      const summary = await retryQueueFailedJobs(db, { queue: config.imageJobsQueue, staleAfterSeconds: config.jobStaleAfterSeconds });
       logger.info('image job retry run', { ...summary });
       return summary;
     },

@@ -1,5 +1,5 @@
-import { ConfigError } from '@bmx/aws-clients';
-import { databaseSourceFromEnv, type DatabaseSource } from '@bmx/db';
+import { databaseSourceFromEnv, jobStaleAfterSeconds, type DatabaseSource } from '@bmx/db';
+import { readBucketName, readInteger, type Env } from '@bmx/lambda-kit';
 
 /** Everything the image processor reads from its environment, checked once at start-up. */
 export interface ProcessorConfig {
@@ -11,10 +11,11 @@ export interface ProcessorConfig {
   /** `IMAGES_BUCKET`: bucket holding `books/...` objects. Required. */
   imagesBucket: string;
   /**
-   * `VISIBILITY_TIMEOUT_SECONDS`: the queue's visibility timeout. A job still `processing` after this long was
-   * abandoned by a crashed worker and may be taken over. Default 300.
+   * `IMAGE_JOBS_VISIBILITY_TIMEOUT_SECONDS`: the queue's visibility timeout. A job still `processing` with no sign of
+   * life after this long was abandoned by a crashed worker and may be taken over; the API's retry handler reads the
+   * same variable (`jobStaleAfterSeconds` of @bmx/db). Default 1800, the deployed queue's.
    */
-  visibilityTimeoutSeconds: number;
+  jobStaleAfterSeconds: number;
   /** `MAX_IMAGE_DIMENSION`: largest accepted width or height in pixels. Default 4096. */
   maxImageDimension: number;
   /** `MIN_SUBJECT_PIXELS`: smallest accepted subject width and height, in source pixels. Default 100. */
@@ -23,36 +24,15 @@ export interface ProcessorConfig {
   dbPoolSize: number;
 }
 
-function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
-  const raw = env[name]?.trim();
-  if (!raw) return fallback;
-  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
-  const value = Number(raw);
-  if (value < 1 || value > max) throw new ConfigError(name, `must be from 1 to ${max}, got ${value}`);
-  return value;
-}
-
-function required(env: NodeJS.ProcessEnv, name: string, hint: string): string {
-  const value = env[name]?.trim();
-  if (!value) throw new ConfigError(name, `is required: ${hint}`);
-  return value;
-}
-
-/** Reads and validates the configuration; throws {@link ConfigError} naming the first bad or missing variable. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): ProcessorConfig {
-  // The embedded database is for local development of the API only: a Lambda must share the API's PostgreSQL.
-  const database = databaseSourceFromEnv(env, { required: true });
-  const imagesBucket = required(env, 'IMAGES_BUCKET', 'the bucket that holds books/... images');
-  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(imagesBucket)) {
-    throw new ConfigError('IMAGES_BUCKET', `"${imagesBucket}" is not a valid bucket name`);
-  }
+/** Reads and validates the configuration; throws `ConfigError` naming the first bad or missing variable. */
+export function loadConfig(env: Env = process.env): ProcessorConfig {
   return {
-    database,
-    imagesBucket,
-    // SQS caps the visibility timeout at 12 hours.
-    visibilityTimeoutSeconds: positiveInt(env, 'VISIBILITY_TIMEOUT_SECONDS', 300, 43_200),
-    maxImageDimension: positiveInt(env, 'MAX_IMAGE_DIMENSION', 4096, 16_384),
-    minSubjectPixels: positiveInt(env, 'MIN_SUBJECT_PIXELS', 100, 4096),
-    dbPoolSize: positiveInt(env, 'DB_POOL_SIZE', 2, 20),
+    // The embedded database is for local development of the API only: a Lambda must share the API's PostgreSQL.
+    database: databaseSourceFromEnv(env, { required: true }),
+    imagesBucket: readBucketName(env, 'IMAGES_BUCKET'),
+    jobStaleAfterSeconds: jobStaleAfterSeconds(env),
+    maxImageDimension: readInteger(env, 'MAX_IMAGE_DIMENSION', 4096, { min: 1, max: 16_384 }),
+    minSubjectPixels: readInteger(env, 'MIN_SUBJECT_PIXELS', 100, { min: 1, max: 4096 }),
+    dbPoolSize: readInteger(env, 'DB_POOL_SIZE', 2, { min: 1, max: 20 }),
   };
 }

@@ -1,10 +1,18 @@
-import type { Database, Kysely } from '@bmx/db';
+import {
+  claimImageJob,
+  completeImageJob,
+  getImageJob,
+  listGallery,
+  processedSourceIds,
+  recordImageJobFailure,
+  type Database,
+  type Kysely,
+} from '@bmx/db';
 import { errorFields, type Log, type MetricsSink } from '@bmx/lambda-kit';
 import { imageObjectKey, makeThumbnail, thumbnailObjectKey, type ImageJobMessage } from '@bmx/images';
 import { randomUUID } from 'node:crypto';
 import { BACKGROUND_METHOD, ImageDecodeError, removeBackground, SubjectNotFoundError } from './background/remove-background';
 import type { ProcessorConfig } from './config';
-import { claimJob, completeJob, getJob, listBookImages, processedSourceIds, recordFailure } from './jobs-repository';
 import { selectSourceImage } from './source-selection';
 import { ObjectTooLargeError, type ImageStore } from './storage';
 import { checkSourceImage } from './validate-image';
@@ -16,7 +24,7 @@ export const MAX_SOURCE_BYTES = 64 * 1024 * 1024;
 export interface JobDependencies {
   db: Kysely<Database>;
   store: ImageStore;
-  config: Pick<ProcessorConfig, 'visibilityTimeoutSeconds' | 'maxImageDimension' | 'minSubjectPixels'>;
+  config: Pick<ProcessorConfig, 'jobStaleAfterSeconds' | 'maxImageDimension' | 'minSubjectPixels'>;
   log: Log;
   /** Where job counts and processing times go (published per invocation by `withMetrics`); none in most tests. */
   metrics?: Pick<MetricsSink, 'addMetric'>;
@@ -46,23 +54,23 @@ export async function processJob(message: ImageJobMessage, deps: JobDependencies
   const { db, store, config, log } = deps;
   const fields = { jobId: message.job_id, bookId: message.book_id, imageId: message.image_id };
 
-  const job = await getJob(db, message.job_id);
+  const job = await getImageJob(db, message.job_id);
   // The API writes the row before it sends the message, so an unknown job is a bad message: retried, then dead-lettered.
   if (!job) throw new RetryableJobError(`job ${message.job_id} does not exist`);
   if (job.book_id !== message.book_id) throw new RetryableJobError(`job ${job.id} belongs to book ${job.book_id}, not ${message.book_id}`);
   if (job.status === 'completed') return { status: 'skipped', reason: 'job already completed' };
   if (job.status === 'permanently_failed') return { status: 'skipped', reason: `job permanently failed earlier: ${job.failure_reason ?? ''}` };
 
-  const claimed = await claimJob(db, job.id, config.visibilityTimeoutSeconds);
+  const claimed = await claimImageJob(db, job.id, config.jobStaleAfterSeconds);
   if (!claimed) {
-    const now = await getJob(db, job.id);
+    const now = await getImageJob(db, job.id);
     if (now?.status === 'completed') return { status: 'skipped', reason: 'job already completed' };
     throw new RetryableJobError(`job ${job.id} is ${now?.status ?? 'gone'}; another delivery is working on it`);
   }
   if (job.status === 'processing') log.warn('taking over an abandoned job', { ...fields, lastUpdate: job.updated_at });
 
   const fail = async (status: 'failed' | 'permanently_failed', reason: string): Promise<JobOutcome> => {
-    await recordFailure(db, job.id, status, reason);
+    await recordImageJobFailure(db, job.id, status, reason);
     log.warn(status === 'failed' ? 'job failed on its image; not retried' : 'job permanently failed', { ...fields, reason });
     return { status, reason };
   };
@@ -71,7 +79,7 @@ export async function processJob(message: ImageJobMessage, deps: JobDependencies
   // background removal) rather than leaving it to the error's own wording.
   let step: JobStep = 'reading the book from the database';
   try {
-    const [images, done] = await Promise.all([listBookImages(db, job.book_id), processedSourceIds(db, job.book_id)]);
+    const [images, done] = await Promise.all([listGallery(db, job.book_id), processedSourceIds(db, job.book_id)]);
     const selection = selectSourceImage(images, message.image_id, done);
     if (!selection) return await fail('permanently_failed', `source image ${message.image_id} no longer exists`);
     const source = selection.image;
@@ -106,7 +114,7 @@ export async function processJob(message: ImageJobMessage, deps: JobDependencies
     await store.put(thumbnailObjectKey(processedKey), thumbnail, 'image/jpeg');
 
     step = 'recording the result in the database';
-    const completion = await completeJob(db, {
+    const completion = await completeImageJob(db, {
       jobId: job.id,
       bookId: job.book_id,
       sourceImageId: source.id,
@@ -124,7 +132,7 @@ export async function processJob(message: ImageJobMessage, deps: JobDependencies
     return { status: 'completed', processedImageId: completion.processedImageId, processedKey, sourceImageId: source.id };
   } catch (error) {
     // Transient (S3, database) or unexpected: leave a trace on the job, then let SQS deliver the message again.
-    await recordFailure(db, job.id, 'failed', attemptFailureReason(claimed.attempt_count, step, error)).catch(() => undefined);
+    await recordImageJobFailure(db, job.id, 'failed', attemptFailureReason(claimed.attempt_count, step, error)).catch(() => undefined);
     throw error;
   }
 }

@@ -37,14 +37,3 @@ export function selectSourceImage<T extends CandidateImage>(
   const requested = byOrder.find((image) => image.id === requestedImageId);
   return requested ? { image: requested, rule: 'requested' } : undefined;
 }
-
-/**
- * The display order after a new processed image is inserted at 0: every other image keeps its relative order,
- * numbered 1..n, except the source, which goes last (the clean result replaces it at the front).
- * Returns `[imageId, newOrder]` pairs.
- */
-export function renumberAfterInsert(images: readonly Pick<CandidateImage, 'id' | 'display_order'>[], sourceImageId: number): Array<[number, number]> {
-  const others = [...images].filter((image) => image.id !== sourceImageId).sort((a, b) => a.display_order - b.display_order || a.id - b.id);
-  const ordered = images.some((image) => image.id === sourceImageId) ? [...others.map((i) => i.id), sourceImageId] : others.map((i) => i.id);
-  return ordered.map((id, index) => [id, index + 1]);
-}

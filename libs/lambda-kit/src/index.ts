@@ -33,3 +33,14 @@ export {
   type WithMetricsOptions,
 } from './metrics';
 export { captureOutput, emfLines, type EmfLine } from './testing';
+export {
+  readBaseUrl,
+  readBoolean,
+  readBucketName,
+  readInteger,
+  readOneOf,
+  readRequired,
+  readText,
+  type Env,
+  type IntegerBounds,
+} from './env';

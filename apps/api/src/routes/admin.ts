@@ -25,6 +25,6 @@ export function adminRoutes(app: ApiApp, { db, config }: AppDeps): void {
       },
     },
     async () =>
-      retryQueueFailedJobs(db, { queue: config.imageJobsQueue, processingTimeoutMinutes: config.processingTimeoutMinutes }),
+      retryQueueFailedJobs(db, { queue: config.imageJobsQueue, staleAfterSeconds: config.jobStaleAfterSeconds }),
   );
 }

@@ -1,7 +1,6 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { presignPutUrl } from '@bmx/aws-clients';
-import type { Database, Kysely } from '@bmx/db';
-import { IMAGE_FORMATS, imageObjectKey, storedImageObjectKeys, thumbnailObjectKey, type ImageFormat } from '@bmx/images';
+import { IMAGE_FORMATS, imageObjectKey, thumbnailObjectKey, type ImageFormat } from '@bmx/images';
 import type { ApiApp, AppDeps } from '../app';
 import { badRequest, callDependency, HttpError, validationError } from '../errors';
 import {
@@ -20,16 +19,18 @@ import {
   UploadTicket,
 } from '../schemas';
 import {
+  deleteImage,
   keyBelongsToBook,
-  makePrimary,
+  listImageViews,
   newImageKey,
+  primaryImageView,
   registerImage,
+  reorderImages,
   requireBook,
-  requireImage,
   toView,
+  updateImage,
   type RegisterResult,
 } from '../services/images';
-import { queueImageProcessing } from '../services/jobs';
 import { deleteObjects, getObjectBytes, headObject } from '../services/storage';
 import { collectUploadField, mergeUploadFields, normalizeBooleanWord, type UploadMetadata } from '../services/upload-fields';
 
@@ -63,11 +64,6 @@ async function viewResult(deps: AppDeps, result: RegisterResult) {
     duplicate: result.duplicate,
     ...(result.job ? { processing_job: result.job } : {}),
   };
-}
-
-async function listViews(deps: AppDeps, db: Kysely<Database>, bookId: number) {
-  const images = await db.selectFrom('book_images').selectAll().where('book_id', '=', bookId).orderBy('display_order').orderBy('id').execute();
-  return Promise.all(images.map((image) => toView(deps.config, image)));
 }
 
 /** The images of a book: upload (multipart or presigned), list, primary, reorder, update, delete. */
@@ -216,7 +212,7 @@ export function imageRoutes(app: ApiApp, deps: AppDeps): void {
     },
     async (request) => {
       await requireBook(db, request.params.bookId);
-      return { images: await listViews(deps, db, request.params.bookId) };
+      return { images: await listImageViews(deps, request.params.bookId) };
     },
   );
 
@@ -241,16 +237,8 @@ export function imageRoutes(app: ApiApp, deps: AppDeps): void {
     async (request) => {
       const { bookId } = request.params;
       await requireBook(db, bookId);
-      const primary = await db
-        .selectFrom('book_images')
-        .selectAll()
-        .where('book_id', '=', bookId)
-        .orderBy('is_primary', 'desc')
-        .orderBy('display_order')
-        .orderBy('id')
-        .executeTakeFirst();
-      if (!primary?.is_primary) return { placeholder: true, image: null, url: PLACEHOLDER_PATH, thumbnail_url: PLACEHOLDER_PATH };
-      const view = await toView(config, primary);
+      const view = await primaryImageView(deps, bookId);
+      if (!view) return { placeholder: true, image: null, url: PLACEHOLDER_PATH, thumbnail_url: PLACEHOLDER_PATH };
       return { placeholder: false, image: view, url: view.url, thumbnail_url: view.thumbnail_url };
     },
   );
@@ -267,25 +255,8 @@ export function imageRoutes(app: ApiApp, deps: AppDeps): void {
       },
     },
     async (request) => {
-      const { bookId } = request.params;
-      const ids = request.body.image_ids;
-      await requireBook(db, bookId);
-      const { newPrimary, changed } = await db.transaction().execute(async (trx) => {
-        await trx.selectFrom('books').select('id').where('id', '=', bookId).forUpdate().executeTakeFirstOrThrow();
-        const images = await trx.selectFrom('book_images').select(['id']).where('book_id', '=', bookId).orderBy('display_order').orderBy('id').execute();
-        const known = new Set(images.map((i) => i.id));
-        const foreign = ids.filter((id) => !known.has(id));
-        if (foreign.length > 0) throw badRequest(`Not images of book ${bookId}: ${foreign.join(', ')}`, 'body.image_ids');
-        const listed = new Set(ids);
-        const order = [...ids, ...images.map((i) => i.id).filter((id) => !listed.has(id))];
-        for (const [index, id] of order.entries()) {
-          await trx.updateTable('book_images').set({ display_order: index }).where('id', '=', id).execute();
-        }
-        const first = order[0] as number;
-        return { newPrimary: first, changed: await makePrimary(trx, bookId, first) };
-      });
-      const job = changed ? await queueImageProcessing(db, config.imageJobsQueue, bookId, newPrimary, request) : undefined;
-      return { images: await listViews(deps, db, bookId), ...(job ? { processing_job: job } : {}) };
+      const { images, job } = await reorderImages(deps, request.params.bookId, request.body.image_ids, request);
+      return { images, ...(job ? { processing_job: job } : {}) };
     },
   );
 
@@ -302,14 +273,8 @@ export function imageRoutes(app: ApiApp, deps: AppDeps): void {
     },
     async (request) => {
       const { bookId, imageId } = request.params;
-      await requireImage(db, bookId, imageId);
-      const { is_primary, ...fields } = request.body;
-      const becamePrimary = await db.transaction().execute(async (trx) => {
-        if (Object.keys(fields).length > 0) await trx.updateTable('book_images').set(fields).where('id', '=', imageId).execute();
-        return is_primary ? makePrimary(trx, bookId, imageId) : false;
-      });
-      const job = becamePrimary ? await queueImageProcessing(db, config.imageJobsQueue, bookId, imageId, request) : undefined;
-      return { image: await toView(config, await requireImage(db, bookId, imageId)), ...(job ? { processing_job: job } : {}) };
+      const { image, job } = await updateImage(deps, bookId, imageId, request.body, request);
+      return { image, ...(job ? { processing_job: job } : {}) };
     },
   );
 
@@ -326,17 +291,7 @@ export function imageRoutes(app: ApiApp, deps: AppDeps): void {
     },
     async (request, reply) => {
       const { bookId, imageId } = request.params;
-      const image = await requireImage(db, bookId, imageId);
-      const keys = storedImageObjectKeys(image);
-      await deleteObjects(config.imagesBucket, [keys.original, keys.thumbnail]);
-      const promoted = await db.transaction().execute(async (trx) => {
-        await trx.deleteFrom('book_images').where('id', '=', imageId).execute();
-        if (!image.is_primary) return undefined;
-        const next = await trx.selectFrom('book_images').select('id').where('book_id', '=', bookId).orderBy('display_order').orderBy('id').executeTakeFirst();
-        if (next) await makePrimary(trx, bookId, next.id);
-        return next?.id;
-      });
-      if (promoted !== undefined) await queueImageProcessing(db, config.imageJobsQueue, bookId, promoted, request);
+      await deleteImage(deps, bookId, imageId, request);
       return reply.status(204).send(null);
     },
   );

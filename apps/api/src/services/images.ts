@@ -1,8 +1,22 @@
-import { sql, type BookImage, type Database, type Kysely, type Transaction } from '@bmx/db';
-import { detectImageFormat, IMAGE_FORMATS, imageObjectKey, makeThumbnail, thumbnailObjectKey, type ImageFormat } from '@bmx/images';
+import {
+  appendImage,
+  ForeignImagesError,
+  listGallery,
+  primaryImage,
+  removeGalleryImage,
+  reorderGallery,
+  updateGalleryImage,
+  type BookImage,
+  type Database,
+  type ImageDetails,
+  type Kysely,
+  type PrimaryChange,
+  type Transaction,
+} from '@bmx/db';
+import { detectImageFormat, IMAGE_FORMATS, imageObjectKey, makeThumbnail, storedImageObjectKeys, thumbnailObjectKey, type ImageFormat } from '@bmx/images';
 import { createHash, randomUUID } from 'node:crypto';
 import type { ApiConfig } from '../config';
-import { HttpError, notFound } from '../errors';
+import { badRequest, HttpError, notFound } from '../errors';
 import { queueImageProcessing, type JobRequester, type QueueResult } from './jobs';
 import { deleteObjects, imageUrls, putObject } from './storage';
 
@@ -118,31 +132,18 @@ export async function registerImage(
 
   let image: BookImage;
   try {
-    image = await db.transaction().execute(async (trx) => {
-      // Serialises order and primary changes per book.
-      await trx.selectFrom('books').select('id').where('id', '=', bookId).forUpdate().executeTakeFirstOrThrow();
-      const { count, last } = await trx
-        .selectFrom('book_images')
-        .select([sql<number>`count(*)::int`.as('count'), sql<number | null>`max(display_order)`.as('last')])
-        .where('book_id', '=', bookId)
-        .executeTakeFirstOrThrow();
-      const primary = fields.is_primary === true || count === 0;
-      if (primary) await trx.updateTable('book_images').set({ is_primary: false }).where('book_id', '=', bookId).execute();
-      return trx
-        .insertInto('book_images')
-        .values({
-          book_id: bookId,
-          s3_key: key,
-          original_filename: fields.original_filename ?? null,
-          content_hash: hash,
-          image_type: fields.image_type ?? null,
-          caption: fields.caption ?? null,
-          display_order: last === null ? 0 : last + 1,
-          is_primary: primary,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-    });
+    image = await appendImage(
+      db,
+      bookId,
+      {
+        s3_key: key,
+        original_filename: fields.original_filename ?? null,
+        content_hash: hash,
+        image_type: fields.image_type ?? null,
+        caption: fields.caption ?? null,
+      },
+      { primary: fields.is_primary === true },
+    );
   } catch (error) {
     // The same bytes registered by a concurrent request: answer with that image and drop our copies.
     const winner = /book_images_hash_uq/.test(String((error as Error).message)) ? await findByHash(db, bookId, hash) : undefined;
@@ -159,9 +160,55 @@ export async function registerImage(
   return { image, duplicate: false, job };
 }
 
-/** Makes `imageId` the book's only primary image; returns true when it was not primary before. */
-export async function makePrimary(trx: Transaction<Database>, bookId: number, imageId: number): Promise<boolean> {
-  const current = await trx.selectFrom('book_images').select('is_primary').where('id', '=', imageId).executeTakeFirst();
-  await trx.updateTable('book_images').set({ is_primary: sql<boolean>`id = ${imageId}` }).where('book_id', '=', bookId).execute();
-  return !current?.is_primary;
+/** Queues processing of the gallery's new primary image, when the change made one. */
+async function processNewPrimary(deps: ImageDeps, bookId: number, change: PrimaryChange, requester: JobRequester): Promise<QueueResult | undefined> {
+  return change.newPrimaryId === undefined ? undefined : queueImageProcessing(deps.db, deps.config.imageJobsQueue, bookId, change.newPrimaryId, requester);
+}
+
+/** The book's images in display order, as responses show them. */
+export async function listImageViews(deps: ImageDeps, bookId: number): Promise<ImageView[]> {
+  return Promise.all((await listGallery(deps.db, bookId)).map((image) => toView(deps.config, image)));
+}
+
+/** The book's primary image as responses show it; undefined when it has none. */
+export async function primaryImageView(deps: ImageDeps, bookId: number): Promise<ImageView | undefined> {
+  const primary = await primaryImage(deps.db, bookId);
+  return primary && toView(deps.config, primary);
+}
+
+/**
+ * Orders the book's images as `imageIds` says (the others after them); the first becomes primary, which queues its
+ * processing when it was not primary before. A 400 naming `body.image_ids` for ids that are not the book's.
+ */
+export async function reorderImages(deps: ImageDeps, bookId: number, imageIds: readonly number[], requester: JobRequester) {
+  await requireBook(deps.db, bookId);
+  let change: PrimaryChange;
+  try {
+    change = await reorderGallery(deps.db, bookId, imageIds);
+  } catch (error) {
+    if (error instanceof ForeignImagesError) throw badRequest(error.message, 'body.image_ids');
+    throw error;
+  }
+  const job = await processNewPrimary(deps, bookId, change, requester);
+  return { images: await listImageViews(deps, bookId), job };
+}
+
+/** Changes an image's details and, with `is_primary`, makes it primary (which queues its processing). */
+export async function updateImage(deps: ImageDeps, bookId: number, imageId: number, update: ImageDetails & { is_primary?: boolean }, requester: JobRequester) {
+  await requireImage(deps.db, bookId, imageId);
+  const { is_primary, ...details } = update;
+  const change = await updateGalleryImage(deps.db, bookId, imageId, details, { primary: is_primary === true });
+  const job = await processNewPrimary(deps, bookId, change, requester);
+  return { image: await toView(deps.config, await requireImage(deps.db, bookId, imageId)), job };
+}
+
+/**
+ * Deletes an image's objects, then its row; the next image takes over as primary when it was the primary (and is
+ * queued for processing). When S3 refuses, the row stays, so the delete can be repeated.
+ */
+export async function deleteImage(deps: ImageDeps, bookId: number, imageId: number, requester: JobRequester): Promise<void> {
+  const image = await requireImage(deps.db, bookId, imageId);
+  const keys = storedImageObjectKeys(image);
+  await deleteObjects(deps.config.imagesBucket, [keys.original, keys.thumbnail]);
+  await processNewPrimary(deps, bookId, await removeGalleryImage(deps.db, bookId, imageId), requester);
 }

@@ -111,8 +111,8 @@ describe('image-processing jobs: queue_failed and the retry handler', () => {
     await api.test.db.updateTable('image_processing_jobs').set({ status: 'queue_failed' }).where('id', 'in', ids).execute();
 
     const [a, b] = await Promise.all([
-      retryQueueFailedJobs(api.test.db, { queue: api.config.imageJobsQueue }),
-      retryQueueFailedJobs(api.test.db, { queue: api.config.imageJobsQueue }),
+      retryQueueFailedJobs(api.test.db, { queue: api.config.imageJobsQueue, staleAfterSeconds: api.config.jobStaleAfterSeconds }),
+      retryQueueFailedJobs(api.test.db, { queue: api.config.imageJobsQueue, staleAfterSeconds: api.config.jobStaleAfterSeconds }),
     ]);
     expect(a.resent + b.resent).toBe(5);
     const messages = (await drainQueue(queueUrl)) as { job_id: string }[];

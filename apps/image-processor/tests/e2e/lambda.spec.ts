@@ -36,7 +36,7 @@ beforeAll(async () => {
   queue = await ensureQueue({ name: `imgproc-${suffix}`, visibilityTimeoutSeconds: VISIBILITY_TIMEOUT, maxReceiveCount: 3 });
   processor = await deployProcessorForTest({
     functionName,
-    environment: { DATABASE_URL: test.url, IMAGES_BUCKET: bucket, VISIBILITY_TIMEOUT_SECONDS: String(VISIBILITY_TIMEOUT) },
+    environment: { DATABASE_URL: test.url, IMAGES_BUCKET: bucket, IMAGE_JOBS_VISIBILITY_TIMEOUT_SECONDS: String(VISIBILITY_TIMEOUT) },
   });
   photo = await toJpeg(syntheticBookPhoto({ surface: 'noisy', cover: [30, 60, 120] }));
   // Warm the function (and check it loads) before the poller starts feeding it.
@@ -88,7 +88,7 @@ describe('image-processor Lambda behind SQS', () => {
     wrongDatabase.pathname = `/no_such_db_${suffix.replace(/-/g, '_')}`;
     const deployed = await deployProcessorForTest({
       functionName: broken,
-      environment: { DATABASE_URL: wrongDatabase.toString(), IMAGES_BUCKET: bucket, VISIBILITY_TIMEOUT_SECONDS: '10' },
+      environment: { DATABASE_URL: wrongDatabase.toString(), IMAGES_BUCKET: bucket, IMAGE_JOBS_VISIBILITY_TIMEOUT_SECONDS: '10' },
     });
     try {
       await expect(invokeJson(broken, { smoke_test: true })).rejects.toMatchObject({ name: 'LambdaFunctionError', message: expect.stringMatching(/no_such_db/) });

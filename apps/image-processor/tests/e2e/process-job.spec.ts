@@ -27,7 +27,7 @@ beforeAll(async () => {
   deps = {
     db: test.db,
     store: s3ImageStore(bucket),
-    config: { visibilityTimeoutSeconds: 60, maxImageDimension: 4096, minSubjectPixels: 100 },
+    config: { jobStaleAfterSeconds: 60, maxImageDimension: 4096, minSubjectPixels: 100 },
     log: quiet,
   };
   photo = await toJpeg(syntheticBookPhoto({ surface: 'wood' }));

@@ -70,7 +70,7 @@ beforeAll(async () => {
   processor = await deployProcessorForTest({
     functionName,
     // No DATABASE_URL: the credentials come from the secret only.
-    environment: { DATABASE_SECRET_ARN: secretArn, IMAGES_BUCKET: bucket, VISIBILITY_TIMEOUT_SECONDS: '10' },
+    environment: { DATABASE_SECRET_ARN: secretArn, IMAGES_BUCKET: bucket, IMAGE_JOBS_VISIBILITY_TIMEOUT_SECONDS: '10' },
   });
   await expect(invokeJson(functionName, { smoke_test: true })).resolves.toEqual({ smoke_test: 'ok' });
   mappingId = (

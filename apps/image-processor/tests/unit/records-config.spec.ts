@@ -1,4 +1,7 @@
 import { ConfigError } from '@bmx/aws-clients';
+import { DEFAULT_JOB_STALE_AFTER_SECONDS } from '@bmx/db';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { loadConfig } from '../../src/config';
 import { parseRecord, sqsRecordsOf } from '../../src/sqs-records';
 
@@ -37,13 +40,22 @@ describe('event shapes', () => {
 });
 
 describe('loadConfig', () => {
+  it("takes over a job after the deployed queue's visibility timeout, which outlasts the function's timeout", () => {
+    // The deploy sets no IMAGE_JOBS_VISIBILITY_TIMEOUT_SECONDS: the default must be the queue's own timeout.
+    const deploy = JSON.parse(readFileSync(path.join(__dirname, '../../lambda.deploy.json'), 'utf8'));
+    const processor = deploy.functions.find((fn: { id: string }) => fn.id === 'processor');
+    expect(processor.sqs.visibilityTimeoutSeconds).toBe(DEFAULT_JOB_STALE_AFTER_SECONDS);
+    expect(processor.timeout).toBeLessThan(DEFAULT_JOB_STALE_AFTER_SECONDS);
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@127.0.0.1:5432/db', IMAGES_BUCKET: 'b-1' }).jobStaleAfterSeconds).toBe(processor.sqs.visibilityTimeoutSeconds);
+  });
+
   const base = { DATABASE_URL: 'postgres://u@127.0.0.1:5432/db', IMAGES_BUCKET: 'bmx-images' };
 
   it('applies the defaults', () => {
     expect(loadConfig(base)).toEqual({
       database: { url: base.DATABASE_URL },
       imagesBucket: 'bmx-images',
-      visibilityTimeoutSeconds: 300,
+      jobStaleAfterSeconds: 1800,
       maxImageDimension: 4096,
       minSubjectPixels: 100,
       dbPoolSize: 2,
@@ -62,8 +74,8 @@ describe('loadConfig', () => {
     [{ ...base, DATABASE_URL: undefined, DATABASE_SECRET_ARN: 'bmx/prod/db' }, 'DATABASE_SECRET_ARN'],
     [{ ...base, IMAGES_BUCKET: '' }, 'IMAGES_BUCKET'],
     [{ ...base, IMAGES_BUCKET: 'Bad_Bucket' }, 'IMAGES_BUCKET'],
-    [{ ...base, VISIBILITY_TIMEOUT_SECONDS: 'soon' }, 'VISIBILITY_TIMEOUT_SECONDS'],
-    [{ ...base, VISIBILITY_TIMEOUT_SECONDS: '0' }, 'VISIBILITY_TIMEOUT_SECONDS'],
+    [{ ...base, IMAGE_JOBS_VISIBILITY_TIMEOUT_SECONDS: 'soon' }, 'IMAGE_JOBS_VISIBILITY_TIMEOUT_SECONDS'],
+    [{ ...base, IMAGE_JOBS_VISIBILITY_TIMEOUT_SECONDS: '0' }, 'IMAGE_JOBS_VISIBILITY_TIMEOUT_SECONDS'],
     [{ ...base, MAX_IMAGE_DIMENSION: '99999' }, 'MAX_IMAGE_DIMENSION'],
   ])('names the bad variable (%#)', (env, variable) => {
     let error: unknown;

@@ -1,4 +1,4 @@
-import { renumberAfterInsert, selectSourceImage, type CandidateImage } from '../../src/source-selection';
+import { selectSourceImage, type CandidateImage } from '../../src/source-selection';
 
 const image = (id: number, fields: Partial<CandidateImage> = {}): CandidateImage => ({
   id,
@@ -44,21 +44,5 @@ describe('selectSourceImage', () => {
   it('finds nothing when the requested image is gone and nothing else qualifies', () => {
     expect(selectSourceImage([image(1, { is_background_processed: true, image_type: 'cover' })], 2)).toBeUndefined();
     expect(selectSourceImage([], 2)).toBeUndefined();
-  });
-});
-
-describe('renumberAfterInsert', () => {
-  it('numbers the others 1..n in their order and puts the source last', () => {
-    const images = [image(10, { display_order: 0 }), image(11, { display_order: 1 }), image(12, { display_order: 2 }), image(13, { display_order: 2 })];
-    expect(renumberAfterInsert(images, 10)).toEqual([
-      [11, 1],
-      [12, 2],
-      [13, 3],
-      [10, 4],
-    ]);
-  });
-
-  it('works when the source is not among the images', () => {
-    expect(renumberAfterInsert([image(5, { display_order: 3 })], 99)).toEqual([[5, 1]]);
   });
 });

@@ -10,7 +10,7 @@ function handlerWith(logger: Log) {
   return createSqsHandler({
     db: untouchable as Kysely<Database>,
     store: untouchable as ImageStore,
-    config: { visibilityTimeoutSeconds: 300, maxImageDimension: 4096, minSubjectPixels: 100 },
+    config: { jobStaleAfterSeconds: 300, maxImageDimension: 4096, minSubjectPixels: 100 },
     log: logger,
   });
 }

@@ -1,5 +1,5 @@
 import { ConfigError } from '@bmx/aws-clients';
-import { readBaseUrl, readInteger, readRequired } from '../env';
+import { readBaseUrl, readInteger, readRequired, readText } from '@bmx/lambda-kit';
 import { dhlAdapter, type DhlSettings } from './dhl';
 import { fedexAdapter, type FedexSettings } from './fedex';
 import { readBearerAuth } from './oauth';
@@ -30,7 +30,7 @@ export const DEFAULT_BASE_URLS: Readonly<Record<CarrierId, string>> = {
 export const DEFAULT_CARRIER_TIMEOUT_MS = 10_000;
 
 function enabledCarriers(env: NodeJS.ProcessEnv): CarrierId[] {
-  const raw = env['TRACKING_CARRIERS']?.trim();
+  const raw = readText(env, 'TRACKING_CARRIERS');
   if (!raw) return [...CARRIERS];
   // For stacks with no carrier access (a local demo): every book's message is acknowledged with a warning.
   if (raw.toLowerCase() === 'none') return [];

@@ -1,6 +1,6 @@
 import { queueRefFromEnv, type QueueRef } from '@bmx/aws-clients';
 import { databaseSourceFromEnv, type DatabaseSource } from '@bmx/db';
-import { readInteger } from '../env';
+import { readInteger } from '@bmx/lambda-kit';
 
 /** The dispatcher's configuration, read once at start-up by {@link loadConfig}. */
 export interface DispatcherConfig {

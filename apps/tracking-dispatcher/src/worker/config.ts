@@ -2,7 +2,7 @@ import type { QueueRef } from '@bmx/aws-clients';
 import { queueRefFromEnv } from '@bmx/aws-clients';
 import { databaseSourceFromEnv, type DatabaseSource } from '@bmx/db';
 import { loadCarriersConfig, type CarriersConfig } from '../carriers/config';
-import { readInteger } from '../env';
+import { readInteger, readText } from '@bmx/lambda-kit';
 
 /** The worker's configuration, read once at start-up by {@link loadConfig}. */
 export interface WorkerConfig {
@@ -27,7 +27,7 @@ export interface WorkerConfig {
 
 /** Reads and checks the worker's environment; throws `ConfigError` naming the variable at fault. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
-  const hasQueue = Boolean(env['TRACKING_QUEUE_URL']?.trim() || env['TRACKING_QUEUE_NAME']?.trim());
+  const hasQueue = Boolean(readText(env, 'TRACKING_QUEUE_URL') ?? readText(env, 'TRACKING_QUEUE_NAME'));
   return {
     database: databaseSourceFromEnv(env, { required: true }),
     queue: hasQueue ? queueRefFromEnv('TRACKING', env) : undefined,

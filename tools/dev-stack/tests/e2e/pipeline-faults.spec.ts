@@ -71,7 +71,7 @@ describe('the image pipeline through an S3/SQS outage', () => {
     // What `nx bundle` ships (with the pinned aws-clients), bundled into a folder of its own.
     const [processor] = await deployApp(path.join(root, 'apps/image-processor'), {
       envName,
-      extraEnv: { ...shared, VISIBILITY_TIMEOUT_SECONDS: String(VISIBILITY_TIMEOUT_SECONDS) },
+      extraEnv: { ...shared, IMAGE_JOBS_VISIBILITY_TIMEOUT_SECONDS: String(VISIBILITY_TIMEOUT_SECONDS) },
       outRoot,
     });
     expect(processor?.smokeTest).toBe('passed');
