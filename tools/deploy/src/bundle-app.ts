@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { bundleLambdaWithMetafile } from './bundle';
+import { bundleLambdaWithMetafile, esbuildTarget } from './bundle';
+import { DEFAULT_RUNTIME } from './schema';
 import { loadDeployConfig, type FunctionSpec } from './config';
 import { copyPackageClosure } from './native-modules';
 import { resolveAwsClientsPin, type AwsClientsPin } from './pin';
@@ -31,6 +32,8 @@ export interface BundleManifest {
     sizeBytes: number;
     sha256: string;
     budgetBytes: number;
+    /** esbuild's syntax target: the Node.js major of the function's runtime (`node24`). */
+    target: string;
     /** npm packages inlined in the bundle or shipped beside it, with their versions. */
     packages: Record<string, string>;
   }[];
@@ -113,6 +116,7 @@ export async function bundleApp(appDir: string, options: { outRoot?: string; log
       outDir,
       external: spec.nodeModules,
       alias: { ...aliases, ...pin.alias },
+      runtime: spec.runtime,
     });
     const packages = {
       ...inlinedPackages(Object.keys(metafile.inputs)),
@@ -124,7 +128,7 @@ export async function bundleApp(appDir: string, options: { outRoot?: string; log
     writeFileSync(zipPath, zip);
     const sha256 = createHash('sha256').update(zip).digest('hex');
     const budgetBytes = spec.budgetKiB * 1024;
-    manifest.functions.push({ id: spec.id, name: spec.name, zip: path.relative(repoRoot, zipPath), sizeBytes: zip.length, sha256, budgetBytes, packages });
+    manifest.functions.push({ id: spec.id, name: spec.name, zip: path.relative(repoRoot, zipPath), sizeBytes: zip.length, sha256, budgetBytes, target: esbuildTarget(spec.runtime ?? DEFAULT_RUNTIME), packages });
     built.push({ spec, zipPath, sizeBytes: zip.length, sha256 });
     const kib = (zip.length / 1024).toFixed(1);
     log(`${config.app}/${spec.id}: ${kib} KiB of ${spec.budgetKiB} KiB budget (${((zip.length / budgetBytes) * 100).toFixed(0)}%)`);

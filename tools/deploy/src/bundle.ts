@@ -1,6 +1,10 @@
 import { build, type Metafile } from 'esbuild';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { DEFAULT_RUNTIME, type RUNTIMES } from './schema';
+
+/** A Lambda Node.js runtime lambda.deploy.json allows. */
+export type Runtime = (typeof RUNTIMES)[number];
 
 /** Packages a Lambda bundle never inlines: native addons, and the embedded database (Lambdas use DATABASE_URL). */
 export const LAMBDA_EXTERNALS = ['sharp', 'pg-native', '@electric-sql/pglite', 'kysely-pglite-dialect'];
@@ -17,10 +21,19 @@ export interface BundleLambdaOptions {
   external?: string[];
   /** Import specifiers to resolve elsewhere, e.g. a pinned copy of a workspace library. */
   alias?: Record<string, string>;
+  /** The Lambda runtime the bundle runs on (`nodejs24.x`); esbuild targets its Node.js major. Default {@link DEFAULT_RUNTIME}. */
+  runtime?: Runtime;
+}
+
+/** esbuild's `target` for a Lambda Node.js runtime: `nodejs24.x` → `node24`, so syntax is lowered only as far as that runtime needs. */
+export function esbuildTarget(runtime: Runtime): string {
+  const major = /^nodejs(\d+)\.x$/.exec(runtime)?.[1];
+  if (!major) throw new Error(`${runtime} is not a Lambda Node.js runtime (nodejs<major>.x)`);
+  return `node${major}`;
 }
 
 /**
- * Bundles one handler into `outDir/index.js` (CommonJS, Node 20, AWS SDK inlined), so the Lambda handler
+ * Bundles one handler into `outDir/index.js` (CommonJS for the function's Node.js runtime, AWS SDK inlined), so the Lambda handler
  * string is `index.<export>`. Workspace libraries resolve to their TypeScript source.
  */
 export async function bundleLambda(options: BundleLambdaOptions): Promise<string> {
@@ -36,7 +49,7 @@ export async function bundleLambdaWithMetafile(options: BundleLambdaOptions): Pr
     outfile,
     bundle: true,
     platform: 'node',
-    target: 'node20',
+    target: esbuildTarget(options.runtime ?? DEFAULT_RUNTIME),
     format: 'cjs',
     minify: options.minify ?? true,
     sourcemap: true,

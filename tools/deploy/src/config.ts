@@ -37,8 +37,10 @@ export interface SqsTriggerSpec {
 export interface GrantsSpec {
   /** Access to the environment's images bucket: `read` (GetObject, HeadObject), `write` (PutObject), `delete` (DeleteObject, DeleteObjects), `list` (ListBucket, HeadBucket). */
   imagesBucket?: ('read' | 'write' | 'delete' | 'list')[];
-  /** Queues it sends to: SendMessage (batches too), GetQueueUrl, GetQueueAttributes. */
+  /** Queues it sends to: SendMessage (batches too), GetQueueUrl. */
   sendToQueues?: string[];
+  /** Queues whose depth it reads, and their DLQs' (`<queue>-dlq`): GetQueueAttributes, GetQueueUrl (deep health checks). */
+  readQueueDepth?: string[];
   /** Queues whose in-flight messages it defers: ChangeMessageVisibility (its own trigger queue, typically). */
   changeVisibilityOnQueues?: string[];
   /** Functions it invokes (any version or alias). */

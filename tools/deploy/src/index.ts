@@ -26,7 +26,7 @@ export { deployApp, type DeployAppOptions } from './deploy-app';
 export { bundleApp, type BuiltFunction, type BundleManifest } from './bundle-app';
 export { resolveAwsClientsPin, pinAwsClients, pinnedCopyPath, awsClientsSourceHash, PIN_FIELD, type AwsClientsPin } from './pin';
 export { copyPackageClosure } from './native-modules';
-export { bundleLambda, bundleLambdaWithMetafile, LAMBDA_EXTERNALS, type BundleLambdaOptions } from './bundle';
+export { bundleLambda, bundleLambdaWithMetafile, esbuildTarget, LAMBDA_EXTERNALS, type BundleLambdaOptions, type Runtime } from './bundle';
 export { zipDirectory, zipFiles } from './zip';
 export { ensureBucket, ensureQueue, ensureQueueAttributes, type QueueSpec, type ProvisionedQueue, type MatchedQueue } from './provision';
 export {

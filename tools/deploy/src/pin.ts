@@ -2,6 +2,8 @@ import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { esbuildTarget } from './bundle';
+import { RUNTIMES } from './schema';
 
 const repoRoot = path.resolve(__dirname, '../../..');
 const libDir = path.join(repoRoot, 'libs/aws-clients');
@@ -37,7 +39,7 @@ function readVersion(dir: string): string {
 
 /** Where an app keeps its pinned copy of the lib at `version`. */
 export function pinnedCopyPath(appDir: string, version: string): string {
-  return path.join(appDir, 'pinned', `aws-clients-${version}.cjs`);
+  return path.join(appDir, 'pinned', `aws-clients-${version}.mjs`);
 }
 
 /** The package.json field that pins workspace libraries (npm's own `dependencies` keep `"*"`, so installs never break). */
@@ -79,9 +81,11 @@ export function resolveAwsClientsPin(appDir: string): AwsClientsPin {
 }
 
 /**
- * Writes the app's pinned copy of the lib at its current version (one readable CommonJS file, not minified, so a pin
+ * Writes the app's pinned copy of the lib at its current version (one readable ES module, not minified, so a pin
  * move is a diff to review; its header records the source hash; the AWS SDK stays a dependency, pinned by the
- * lockfile) and points the app's package.json at that version. Old copies are removed.
+ * lockfile) and points the app's package.json at that version. Old copies are removed. An ES module, not CommonJS:
+ * esbuild drops the parts of it a function never calls (a CommonJS copy is kept whole, and with it every SDK command
+ * the lib can send, which the least-privilege test would find in a bundle whose role may not send them).
  */
 export async function pinAwsClients(appDir: string): Promise<string> {
   const version = readVersion(libDir);
@@ -95,8 +99,9 @@ export async function pinAwsClients(appDir: string): Promise<string> {
     bundle: true,
     packages: 'external',
     platform: 'node',
-    target: 'node20',
-    format: 'cjs',
+    // The oldest runtime lambda.deploy.json allows; each function's bundle then targets its own.
+    target: esbuildTarget(RUNTIMES[RUNTIMES.length - 1]),
+    format: 'esm',
     minify: false,
     legalComments: 'none',
     banner: {

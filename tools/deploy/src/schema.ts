@@ -56,7 +56,8 @@ export const GrantsSchema = Type.Object(
     imagesBucket: Type.Optional(
       Type.Array(literals(BUCKET_ACCESS, { description: 'one kind of access' }), { uniqueItems: true, description: 'access to the environment\'s images bucket: `read`, `write`, `delete`, `list`' }),
     ),
-    sendToQueues: Type.Optional(names('queues it sends to (SendMessage, GetQueueUrl, GetQueueAttributes)')),
+    sendToQueues: Type.Optional(names('queues it sends to (SendMessage, GetQueueUrl)')),
+    readQueueDepth: Type.Optional(names('queues whose depth, and their DLQ\'s, it reads (GetQueueAttributes, GetQueueUrl on `<queue>` and `<queue>-dlq`)')),
     changeVisibilityOnQueues: Type.Optional(names('queues whose messages it defers (ChangeMessageVisibility)')),
     invokeFunctions: Type.Optional(names('functions it invokes (any version or alias)')),
     getFunctions: Type.Optional(names('functions it reads with GetFunction (health checks)')),

@@ -11,11 +11,9 @@ export const BUCKET_ACTIONS = {
   delete: ['s3:DeleteObject'],
   list: ['s3:ListBucket'],
 } as const;
-export const SEND_TO_QUEUE_ACTIONS = [
-  'sqs:SendMessage',
-  'sqs:GetQueueUrl',
-  'sqs:GetQueueAttributes',
-];
+export const SEND_TO_QUEUE_ACTIONS = ['sqs:SendMessage', 'sqs:GetQueueUrl'];
+/** Reading a queue's depth (on the queue and its `<queue>-dlq`). */
+export const READ_QUEUE_DEPTH_ACTIONS = ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl'];
 export const CHANGE_VISIBILITY_ACTIONS = [
   'sqs:ChangeMessageVisibility',
   'sqs:GetQueueUrl',
@@ -50,6 +48,32 @@ export const WILDCARD_RESOURCE_ACTIONS: Record<string, string> = {
   'ec2:UnassignPrivateIpAddresses':
     'applies to those same not-yet-known interfaces',
 };
+
+/**
+ * The IAM actions each AWS SDK command a function's code sends needs (Service Authorization Reference), for the
+ * least-privilege test: the commands in a bundle must need exactly what its role grants for its code. A command
+ * missing here fails that test until it is added.
+ */
+export const SDK_COMMAND_ACTIONS: Record<string, readonly string[]> = {
+  GetObjectCommand: ['s3:GetObject'],
+  HeadObjectCommand: ['s3:GetObject'],
+  PutObjectCommand: ['s3:PutObject'],
+  DeleteObjectCommand: ['s3:DeleteObject'],
+  DeleteObjectsCommand: ['s3:DeleteObject'],
+  HeadBucketCommand: ['s3:ListBucket'],
+  ListObjectsV2Command: ['s3:ListBucket'],
+  SendMessageCommand: ['sqs:SendMessage'],
+  SendMessageBatchCommand: ['sqs:SendMessage'],
+  GetQueueUrlCommand: ['sqs:GetQueueUrl'],
+  GetQueueAttributesCommand: ['sqs:GetQueueAttributes'],
+  ChangeMessageVisibilityCommand: ['sqs:ChangeMessageVisibility'],
+  InvokeCommand: ['lambda:InvokeFunction'],
+  GetFunctionCommand: ['lambda:GetFunction'],
+  GetSecretValueCommand: ['secretsmanager:GetSecretValue'],
+};
+
+/** Statement ids of what Lambda itself does with a function's role (logs, polling its queue, VPC interfaces), not its code. */
+export const SERVICE_STATEMENT_IDS = ['OwnLogs', 'TriggerQueue', 'VpcNetworkInterfaces'] as const;
 
 /** ARNs of what a function's grants name, resolved in the stack the role lives in. */
 export interface GrantTargets {
@@ -93,6 +117,9 @@ export function functionStatements(stack: Stack, fn: FunctionSpec, targets: Gran
   if (objectActions.length > 0) add('ImagesObjects', objectActions, [`${targets.imagesBucketArn}/*`], BUCKET_OBJECTS_REASON);
   if (bucketAccess.includes('list')) add('ImagesList', BUCKET_ACTIONS.list, [targets.imagesBucketArn]);
   if (grants.sendToQueues?.length) add('SendToQueues', SEND_TO_QUEUE_ACTIONS, grants.sendToQueues.map((name) => queueArn(stack, name)));
+  if (grants.readQueueDepth?.length) {
+    add('ReadQueueDepth', READ_QUEUE_DEPTH_ACTIONS, grants.readQueueDepth.flatMap((name) => [queueArn(stack, name), queueArn(stack, `${name}-dlq`)]));
+  }
   if (grants.changeVisibilityOnQueues?.length) {
     add('ChangeVisibility', CHANGE_VISIBILITY_ACTIONS, grants.changeVisibilityOnQueues.map((name) => queueArn(stack, name)));
   }

@@ -173,9 +173,9 @@ describe.each(cases)('%s', (_, stack, fn: FunctionSpec) => {
       if (bucket.includes(access)) expected.add(action);
     }
     if (fn.grants?.sendToQueues)
-      ['sqs:SendMessage', 'sqs:GetQueueUrl', 'sqs:GetQueueAttributes'].forEach(
-        (action) => expected.add(action),
-      );
+      ['sqs:SendMessage', 'sqs:GetQueueUrl'].forEach((action) => expected.add(action));
+    if (fn.grants?.readQueueDepth)
+      ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl'].forEach((action) => expected.add(action));
     if (fn.grants?.changeVisibilityOnQueues)
       ['sqs:ChangeMessageVisibility', 'sqs:GetQueueUrl'].forEach((action) =>
         expected.add(action),
@@ -204,6 +204,8 @@ describe.each(cases)('%s', (_, stack, fn: FunctionSpec) => {
     for (const queue of [
       ...(fn.grants?.sendToQueues ?? []),
       ...(fn.grants?.changeVisibilityOnQueues ?? []),
+      ...(fn.grants?.readQueueDepth ?? []),
+      ...(fn.grants?.readQueueDepth ?? []).map((queue) => `${queue}-dlq`),
     ])
       expect(resources).toContain(`:${queue}"`);
     for (const name of fn.grants?.invokeFunctions ?? [])
