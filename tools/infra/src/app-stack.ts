@@ -30,6 +30,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { EnvironmentSettings } from './environments';
 import { functionStatements } from './grants';
+import { metricAlarmsOf } from './metric-alarms';
 import { acknowledge } from './nag';
 import { appStackName, sharedExports } from './names';
 
@@ -166,6 +167,18 @@ export class AppStack extends Stack {
           cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }).addAlarmAction(alarmAction);
+
+      for (const spec of metricAlarmsOf(app, fn)) {
+        new cloudwatch.Alarm(this, `${id}${spec.id}`, {
+          alarmDescription: `${fn.name}: ${spec.description}`,
+          metric: spec.metric(fn.name, fn),
+          threshold: spec.threshold(fn),
+          evaluationPeriods: spec.evaluationPeriods,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          // No jobs, calls or dispatches in a period is not a failure.
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }).addAlarmAction(alarmAction);
+      }
 
       if (fn.sqs) this.trigger(fn, id, live, alarmAction);
       if (fn.schedule) this.schedule(fn, id, live);

@@ -17,3 +17,4 @@ export {
 } from './environments';
 export { appStackName, sharedStackName, sharedExports } from './names';
 export * from './grants';
+export { METRIC_ALARMS, metricAlarmsOf, type MetricAlarmSpec } from './metric-alarms';
