@@ -5,5 +5,5 @@ const { pinnedWorkspaceDependencies: pins = {} } = require('./package.json');
 
 const awsClients = pins['@bmx/aws-clients'];
 module.exports = require('../../jest.project.js')(__dirname, 'image-processor', {
-  ...(awsClients ? { moduleNameMapper: { '^@bmx/aws-clients$': path.join(__dirname, 'pinned', `aws-clients-${awsClients}.cjs`) } } : {}),
+  ...(awsClients ? { moduleNameMapper: { '^@bmx/aws-clients$': path.join(__dirname, 'pinned', `aws-clients-${awsClients}.js`) } } : {}),
 });

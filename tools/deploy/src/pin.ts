@@ -39,7 +39,8 @@ function readVersion(dir: string): string {
 
 /** Where an app keeps its pinned copy of the lib at `version`. */
 export function pinnedCopyPath(appDir: string, version: string): string {
-  return path.join(appDir, 'pinned', `aws-clients-${version}.mjs`);
+  // `.js` holding an ES module: esbuild reads its syntax, and Jest (whose SWC transform takes .js) runs the app's tests on it.
+  return path.join(appDir, 'pinned', `aws-clients-${version}.js`);
 }
 
 /** The package.json field that pins workspace libraries (npm's own `dependencies` keep `"*"`, so installs never break). */
