@@ -25,7 +25,8 @@ export interface GrabCutOptions {
   backgroundFraction?: number;
   /**
    * Weight of lightness when a pixel is darker than the background colour it is compared with: a shadow dims a
-   * surface without changing its hue, so darkening counts for less than a change of colour. Default 0.5.
+   * surface without changing its hue, so darkening counts for less than a change of colour. Default 0.5. The
+   * edge search of the outline ({@link refineOutline}) weighs lightness steps by it too.
    */
   shadowLightnessWeight?: number;
   /**
@@ -39,9 +40,14 @@ export interface GrabCutOptions {
   outlineTolerance?: number;
   /** Move the outline's sides onto the edges of the full-size photo ({@link refineOutline}). Default true. */
   refine?: boolean;
+  /**
+   * How far a side may move onto an edge, in pixels of the reduced copy. Default 4 (2.5 left the spine's shadowed
+   * side 2 px short: IoU 0.921 against 0.927).
+   */
+  refineRadius?: number;
 }
 
-export const GRABCUT_METHOD = 'opencv-grabcut-polygon-v1';
+export const GRABCUT_METHOD = 'opencv-grabcut-polygon-v2';
 
 /**
  * Segmentation with OpenCV's GrabCut, seeded from a model of the background and finished with a polygon:
@@ -51,7 +57,8 @@ export const GRABCUT_METHOD = 'opencv-grabcut-polygon-v1';
  *    the frame's dominant colours) are probable subject, near ones probable or certain background;
  * 3. GrabCut refines the seeds with colour models of both sides and a smoothness term;
  * 4. the largest region is outlined by its convex hull simplified to a few sides (a book is a quadrilateral,
- *    open boards a few more sides), drawn at the source size with anti-aliased edges.
+ *    open boards a few more sides), each side moved onto the nearest strong edge of the full-size photo (in
+ *    opponent colours, lightness weighed down), drawn at the source size with anti-aliased edges.
  */
 export function createGrabCutSegmenter(options: GrabCutOptions = {}): Segmenter {
   return {
@@ -74,6 +81,7 @@ async function segmentWithGrabCut(image: RgbImage, options: GrabCutOptions): Pro
     iterations = 6,
     outlineTolerance = 0.01,
     refine = true,
+    refineRadius = 4,
   } = options;
   const cv = await loadOpenCv();
   const { width, height } = image;
@@ -233,7 +241,8 @@ async function segmentWithGrabCut(image: RgbImage, options: GrabCutOptions): Pro
       outlineWork.map(([x, y]) => [(x + 0.5) / scale, (y + 0.5) / scale] as Point),
       0.5 / scale,
     ).map(([x, y]) => [clamp(x, 0, width), clamp(y, 0, height)] as Point);
-    const refined = refine ? refineOutline(image, coarse, { radius: Math.max(3, 2.5 / scale) }) : coarse;
+    // Edges are found with lightness weighed down as in the seeds: a shadow dims a surface without changing its hue.
+    const refined = refine ? refineOutline(image, coarse, { radius: Math.max(3, refineRadius / scale), lightnessWeight: shadowLightnessWeight }) : coarse;
     const outline = refined;
     const alpha = drawPolygon(cv, outline, width, height, keep);
     return {

@@ -7,18 +7,25 @@ import type { RgbImage } from './segmenter';
 export interface RefineOptions {
   /** How far each side may move, in source pixels. */
   radius: number;
-  /** Smallest colour step (RGB distance) that counts as an edge. Default 12. */
+  /** Smallest colour step that counts as an edge (RGB units, see `lightnessWeight`). Default 12. */
   minContrast?: number;
+  /**
+   * Weight of lightness in a colour step, measured in opponent colours (lightness (R+G+B)/3, red–green R−G,
+   * yellow–blue (R+G)/2−B): a shadow's edge or the shading inside a book is a change of lightness, a book's edge
+   * against its backdrop usually a change of hue as well. Default 0.5; 1 weighs lightness like the other two.
+   */
+  lightnessWeight?: number;
 }
 
 /**
  * For every side not lying on the frame (the subject cut by the photo's edge has no edge to find there), samples
- * points along it, finds at each the strongest colour step across the side within `radius`, fits a line through
+ * points along it, finds at each the strongest colour step across the side within `radius` (lightness weighed
+ * down, see {@link RefineOptions.lightnessWeight}), fits a line through
  * those steps (dropping outliers), and rebuilds the vertices where neighbouring lines meet. Sides with too few
  * steps, and vertices that would move more than three radii, stay where they were.
  */
 export function refineOutline(image: RgbImage, outline: readonly Point[], options: RefineOptions): Point[] {
-  const { radius, minContrast = 12 } = options;
+  const { radius, minContrast = 12, lightnessWeight = 0.5 } = options;
   const n = outline.length;
   if (n < 3) return outline.map(([x, y]) => [x, y]);
   const { width, height, data } = image;
@@ -74,11 +81,10 @@ export function refineOutline(image: RgbImage, outline: readonly Point[], option
           colour(x - nx * span, y - ny * span, before, 1 / 3);
           colour(x + nx * span, y + ny * span, after, 1 / 3);
         }
-        const step = Math.hypot(
-          (before[0] as number) - (after[0] as number),
-          (before[1] as number) - (after[1] as number),
-          (before[2] as number) - (after[2] as number),
-        );
+        const dr = (before[0] as number) - (after[0] as number);
+        const dg = (before[1] as number) - (after[1] as number);
+        const db = (before[2] as number) - (after[2] as number);
+        const step = Math.hypot(((dr + dg + db) / 3) * lightnessWeight, dr - dg, (dr + dg) / 2 - db);
         steps[k] = step;
         // Prefer the step nearest to where the side already is, a little.
         const score = step * (1 - (0.3 * Math.abs(o)) / radius);
