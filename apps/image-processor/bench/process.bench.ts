@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import sharp from 'sharp';
 import { intersectionOverUnion } from '../src/background/quality';
-import { removeBackground } from '../src/background/remove-background';
+import { BACKGROUND_METHOD, removeBackground } from '../src/background/remove-background';
 import { loadFixture } from '../tests/support/fixtures';
 import { COMPOSITE_RECIPES, compositeCase } from '../tests/support/composites';
 import { outlineMask, realPhotos } from '../tests/support/photos';
@@ -53,6 +53,10 @@ async function main(): Promise<void> {
     lines.push(line);
     process.stdout.write(`${line}\n`);
   };
+  // The machine is shared: the load it ran under goes beside the figures (wall time moves with it, CPU time far less).
+  const load = () => os.loadavg().map((v) => v.toFixed(1)).join(', ');
+  out(`method ${BACKGROUND_METHOD}; load average (1, 5, 15 min) at the start ${load()} on ${os.cpus().length} cores`);
+  out('');
   await removeBackground(await toJpeg(syntheticBookPhoto({ width: 400, height: 300 }))); // loads libvips and OpenCV
 
   out('real photos (tests/fixtures/photos = ../shared/photos; IoU against masks.json):');
@@ -162,6 +166,8 @@ async function main(): Promise<void> {
   out(
     `  ${(count / seconds).toFixed(2)} images/s by wall time (${((seconds / count) * 1000).toFixed(0)} ms each); ${(count / cpuSeconds).toFixed(2)} images per CPU-second`,
   );
+  out('');
+  out(`load average (1, 5, 15 min) at the end ${load()}`);
 }
 
 const run = process.argv.includes('--12mp-child') ? twelveMegapixelChild : main;

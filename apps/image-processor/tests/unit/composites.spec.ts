@@ -1,5 +1,5 @@
 // Real-looking cases with exact masks (tests/support/composites.ts): a real book laid on a real backdrop from
-// another photo. Floors sit a little under the values bench/process.bench.ts measures.
+// another photo. Floors sit just under (about 0.005) the values bench/process.bench.ts measures.
 import { intersectionOverUnion } from '../../src/background/quality';
 import { removeBackground } from '../../src/background/remove-background';
 import { COMPOSITE_RECIPES, compositeCase } from '../support/composites';
@@ -9,8 +9,8 @@ import { COMPOSITE_RECIPES, compositeCase } from '../support/composites';
 jest.setTimeout(120_000);
 
 const FLOORS: Record<string, number> = {
-  'cover-on-wall': 0.96,
-  'spine-on-blue': 0.93,
+  'cover-on-wall': 0.98, // measured 0.987
+  'spine-on-blue': 0.955, // 0.963
 };
 
 describe('composites of real photos', () => {
