@@ -11,7 +11,8 @@ export {
 } from './lib/clients';
 export { readAwsEnvironment, type AwsEnvironment, type AwsService } from './lib/config';
 export { resolveAwsRegion, DEFAULT_REGION, type RegionSource, type ResolvedRegion } from './lib/region';
-export { CLIENT_PROFILES, type ClientProfile, type ClientProfileSettings } from './lib/profiles';
+export { CLIENT_PROFILES, REQUEST_PATH_PROFILE, type ClientProfile, type ClientProfileSettings } from './lib/profiles';
+export { runBounded } from './lib/concurrency';
 export {
   queueRefFromEnv,
   resolveQueueUrl,
@@ -26,7 +27,7 @@ export {
 } from './lib/queues';
 export { invokeJson, type InvokeJsonOptions } from './lib/lambda';
 export { presignGetUrl, presignPutUrl, MAX_PRESIGN_SECONDS, PRESIGN_CACHE_ENTRIES, type PresignGetOptions, type PresignPutOptions } from './lib/presign';
-export { getSecretString, getSecretJson, resetSecretCache, DEFAULT_SECRET_MAX_AGE_MS, type SecretReadOptions } from './lib/secrets';
+export { getSecretString, getSecretJson, resetSecretCache, SecretNotJsonError, DEFAULT_SECRET_MAX_AGE_MS, type SecretReadOptions } from './lib/secrets';
 export {
   ConfigError,
   LambdaFunctionError,

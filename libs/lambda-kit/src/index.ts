@@ -44,3 +44,4 @@ export {
   type Env,
   type IntegerBounds,
 } from './env';
+export { sqsBatch, sqsRecordsOf, type MessageParser, type RecordContext, type RecordVerdict, type SqsBatchOptions } from './sqs-batch';

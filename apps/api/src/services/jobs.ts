@@ -1,6 +1,6 @@
 // The API's side of image jobs: the messages. When a job is created, resent or given up on is @bmx/db's
 // image-jobs module; here each job gets its SQS message, sent with the request path's client profile.
-import { sendJsonMessage, sendJsonMessages, type QueueRef } from '@bmx/aws-clients';
+import { REQUEST_PATH_PROFILE, sendJsonMessage, sendJsonMessages, type QueueRef } from '@bmx/aws-clients';
 import {
   createImageJob,
   markJobQueueFailed,
@@ -14,7 +14,7 @@ import {
 import type { ImageJobMessage } from '@bmx/images';
 import { correlationAttributes } from '@bmx/lambda-kit';
 import type { FastifyBaseLogger } from 'fastify';
-import { describeAwsError, REQUEST_PATH_PROFILE } from '../errors';
+import { describeAwsError } from '../errors';
 
 export type { RetrySummary };
 

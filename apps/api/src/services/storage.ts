@@ -6,9 +6,9 @@ import {
   PutObjectCommand,
   type _Object,
 } from '@aws-sdk/client-s3';
-import { getS3Client, presignGetUrl } from '@bmx/aws-clients';
+import { getS3Client, presignGetUrl, REQUEST_PATH_PROFILE } from '@bmx/aws-clients';
 import { storedImageObjectKeys, type StoredImage } from '@bmx/images';
-import { awsStatus, callDependency, DependencyError, REQUEST_PATH_PROFILE } from '../errors';
+import { awsStatus, callDependency, DependencyError } from '../errors';
 
 /** How image URLs are made: one rule for every response. */
 export interface UrlSettings {
@@ -20,10 +20,18 @@ export interface UrlSettings {
   presignReuseSeconds: number;
 }
 
+/**
+ * A presigned GET URL, the same one for the same object within `presignReuseSeconds` (so browsers and CDNs can cache
+ * it): every presigned URL the API hands out, images and listings alike, is made here.
+ */
+export function presignedUrl(settings: Pick<UrlSettings, 'bucket' | 'presignTtlSeconds' | 'presignReuseSeconds'>, objectKey: string): Promise<string> {
+  return presignGetUrl(settings.bucket, objectKey, settings.presignTtlSeconds, { reuseSeconds: settings.presignReuseSeconds });
+}
+
 /** The URL of one object under the configured rule. */
 export async function objectUrl(settings: UrlSettings, objectKey: string): Promise<string> {
   if (settings.cdnBaseUrl) return `${settings.cdnBaseUrl}/${objectKey.split('/').map(encodeURIComponent).join('/')}`;
-  return presignGetUrl(settings.bucket, objectKey, settings.presignTtlSeconds, { reuseSeconds: settings.presignReuseSeconds });
+  return presignedUrl(settings, objectKey);
 }
 
 /** `url` and `thumbnail_url` of a stored image, its thumbnail under the image's own key rule. */

@@ -30,26 +30,4 @@ describe('createSqsHandler', () => {
       { level: 'error', message: 'malformed message', fields: { messageId: 'b', reason: 'job_id must be a UUID string' } },
     ]);
   });
-
-  it('logs and returns no failures for an event that is not from SQS', async () => {
-    const { log: logger, lines } = recordingLog();
-    await expect(handlerWith(logger)({ hello: 'world' })).resolves.toEqual({ batchItemFailures: [] });
-    expect(lines[0]).toMatchObject({ level: 'error', message: 'event is not an SQS event; nothing to process' });
-  });
-});
-
-describe('createSqsHandler and the correlation id', () => {
-  it('puts the message attribute correlation_id on every line about that record, and only that record', async () => {
-    const { log, lines } = recordingLog();
-    await handlerWith(log)({
-      Records: [
-        { messageId: 'a', body: 'nope', messageAttributes: { correlation_id: { stringValue: 'up-1', dataType: 'String' } } },
-        { messageId: 'b', body: 'nope' },
-      ],
-    });
-    expect(lines.map((line) => line.fields)).toEqual([
-      { correlation_id: 'up-1', messageId: 'a', reason: 'body is not JSON' },
-      { messageId: 'b', reason: 'body is not JSON' },
-    ]);
-  });
 });

@@ -4,8 +4,8 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { carrierForBook, normaliseTrackingNumber } from '../carriers/detect';
 import { CarrierError } from '../carriers/errors';
 import type { CarrierAdapter, CarrierId } from '../carriers/types';
-import { CORRELATION_ID_ATTRIBUTE, correlationIdOf, logWith, METRIC_NAMES, MetricUnit, silentLog, type Log, type MetricSetPublisher, type MetricValue } from '@bmx/lambda-kit';
-import { parseTrackingMessage } from '../message';
+import { METRIC_NAMES, MetricUnit, silentLog, sqsBatch, type Log, type MetricSetPublisher, type MetricValue } from '@bmx/lambda-kit';
+import { parseTrackingMessage, type TrackingMessage } from '../message';
 import { applyTrackingResult } from './apply';
 import { isOpen, readCircuit, recordFailure, recordSuccess, type CircuitPolicy } from './circuit';
 import { deferMessage, queueOfRecord } from './visibility';
@@ -61,15 +61,10 @@ async function deferUntilRetry(deps: WorkerDeps, record: SQSRecord, carrier: Car
 }
 
 /** Processes one message: load the book, ask its carrier (through the circuit breaker), record the answer. */
-export async function processRecord(deps: WorkerDeps, record: SQSRecord): Promise<RecordOutcome> {
+export async function processRecord(deps: WorkerDeps, message: TrackingMessage, record: SQSRecord): Promise<RecordOutcome> {
   const log = deps.log ?? silentLog;
   const clock = deps.clock ?? (() => new Date());
-  const message = parseTrackingMessage(record.body);
-  if ('reason' in message) {
-    log.error('malformed tracking message', { messageId: record.messageId, reason: message.reason });
-    return 'failed';
-  }
-  const { bookId } = message;
+  const bookId = message.book_id;
   const book = await deps.db
     .selectFrom('books')
     .select(['id', 'tracking_number', 'tracking_carrier', 'tracking_active'])
@@ -137,34 +132,17 @@ export async function processRecord(deps: WorkerDeps, record: SQSRecord): Promis
   return 'updated';
 }
 
-async function runBounded<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-      while (next < items.length) await work(items[next++] as T);
-    }),
-  );
-}
-
 /**
- * Processes an SQS batch and reports the messages to retry (`ReportBatchItemFailures`). Never throws: an error in
- * one message fails that message only.
+ * Processes an SQS batch and reports the messages to retry (`ReportBatchItemFailures`), on `sqsBatch` of
+ * @bmx/lambda-kit: `deps.concurrency` records at once, a malformed one reported, each record's lines with the
+ * dispatcher run's correlation id. Never throws: an error in one message fails that message only.
  */
-export async function processBatch(deps: WorkerDeps, event: SQSEvent): Promise<SQSBatchResponse> {
-  const log = deps.log ?? silentLog;
-  const failures: string[] = [];
-  await runBounded(event.Records ?? [], deps.concurrency ?? 4, async (record) => {
-    // The dispatcher run's id on every line about this message (records of one batch run side by side).
-    const correlationId = correlationIdOf(record);
-    const recordLog = correlationId ? logWith(log, { [CORRELATION_ID_ATTRIBUTE]: correlationId }) : log;
-    let outcome: RecordOutcome;
-    try {
-      outcome = await processRecord({ ...deps, log: recordLog }, record);
-    } catch (error) {
-      recordLog.error('tracking message failed', { messageId: record.messageId, error: (error as Error).message });
-      outcome = 'failed';
-    }
-    if (outcome === 'failed' || outcome === 'deferred') failures.push(record.messageId);
-  });
-  return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
+export function processBatch(deps: WorkerDeps, event: SQSEvent): Promise<SQSBatchResponse> {
+  return sqsBatch<TrackingMessage>(
+    async (message, { record, log }) => {
+      const outcome = await processRecord({ ...deps, log }, message, record);
+      return outcome === 'failed' || outcome === 'deferred' ? 'retry' : 'done';
+    },
+    { parse: parseTrackingMessage, concurrency: deps.concurrency ?? 4, log: deps.log },
+  )(event);
 }

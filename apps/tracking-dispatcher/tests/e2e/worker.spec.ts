@@ -152,7 +152,7 @@ describe('processBatch', () => {
   it('reports malformed messages as failures, with the reason logged', async () => {
     const bad = [record('not json'), record({ book: 1 }), record({ book_id: -3 }), record({ book_id: '7' })];
     expect((await failedIds(batch(...bad))).sort()).toEqual(bad.map((r) => r.messageId).sort());
-    expect(logs.filter((l) => l.message === 'malformed tracking message')).toHaveLength(4);
+    expect(logs.filter((l) => l.message === 'malformed message')).toHaveLength(4);
   });
 
   it('opens the circuit after 3 carrier failures and defers messages until it may retry, without calling the carrier', async () => {

@@ -57,3 +57,9 @@ export const CLIENT_PROFILES: Readonly<Record<ClientProfile, Readonly<ClientProf
     retryMode: 'standard',
   },
 };
+
+/**
+ * The profile of every call made while an HTTP caller waits (the API's S3, SQS and Lambda calls): a dependency that
+ * hangs becomes a clear 503 within the profile's bound instead of outlasting the Lambda's 29 s and API Gateway's limit.
+ */
+export const REQUEST_PATH_PROFILE: ClientProfile = 'interactive';

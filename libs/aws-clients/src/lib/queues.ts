@@ -2,6 +2,7 @@ import { GetQueueUrlCommand, SendMessageBatchCommand, SendMessageCommand, type M
 import { getSqsClient } from './clients';
 import { ConfigError, type BatchEntryFailure } from './errors';
 import type { ClientProfile } from './profiles';
+import { runBounded } from './concurrency';
 
 /** Where a queue is: its URL when configured, else its name (resolved once with `GetQueueUrl`). */
 export type QueueRef = { url: string } | { name: string };
@@ -141,17 +142,6 @@ function toBatches(entries: PendingEntry[]): PendingEntry[][] {
   }
   if (current.length > 0) batches.push(current);
   return batches;
-}
-
-async function runBounded<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await work(item);
-    }
-  });
-  await Promise.all(workers);
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -69,7 +69,15 @@ export async function getSecretJson<T = Record<string, unknown>>(secretId: strin
   try {
     return JSON.parse(text) as T;
   } catch {
-    throw new Error(`secret ${secretId} is not JSON`);
+    throw new SecretNotJsonError(secretId);
+  }
+}
+
+/** {@link getSecretJson} read a value that is not JSON; the message names the secret, never its content. */
+export class SecretNotJsonError extends Error {
+  override readonly name = 'SecretNotJsonError';
+  constructor(readonly secretId: string) {
+    super(`secret ${secretId} is not JSON`);
   }
 }
 

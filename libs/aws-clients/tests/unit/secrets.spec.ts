@@ -1,6 +1,6 @@
 import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DEFAULT_SECRET_MAX_AGE_MS, getSecretJson, getSecretString, resetAwsClients, resetSecretCache } from '../../src';
+import { DEFAULT_SECRET_MAX_AGE_MS, getSecretJson, getSecretString, resetAwsClients, resetSecretCache, SecretNotJsonError } from '../../src';
 
 const sm = mockClient(SecretsManagerClient);
 const ARN = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:bmx/db-AbCdEf';
@@ -105,6 +105,7 @@ describe('getSecretJson', () => {
     sm.on(GetSecretValueCommand).resolves({ SecretString: 'hunter2-not-json' });
     const error = (await getSecretJson(ARN).catch((e: unknown) => e)) as Error;
     expect(error.message).toBe(`secret ${ARN} is not JSON`);
+    expect(error).toBeInstanceOf(SecretNotJsonError);
     expect(error.message).not.toContain('hunter2');
   });
 });

@@ -1,4 +1,4 @@
-import { ConfigError, getSecretString } from '@bmx/aws-clients';
+import { ConfigError, getSecretJson, SecretNotJsonError } from '@bmx/aws-clients';
 
 /** Where the database's connection string comes from: a URL, or a Secrets Manager secret holding the credentials. */
 export type DatabaseSource = { url: string } | { secretArn: string };
@@ -83,17 +83,12 @@ export function databaseUrlFromSecret(secretArn: string, secret: unknown): strin
  */
 export async function resolveDatabaseUrl(source: DatabaseSource, options: ResolveDatabaseUrlOptions = {}): Promise<string> {
   if ('url' in source) return source.url;
-  let text: string;
-  try {
-    text = await getSecretString(source.secretArn, options);
-  } catch (error) {
-    throw new Error(`DATABASE_SECRET_ARN: could not read secret ${source.secretArn}: ${(error as Error).name}: ${(error as Error).message}`, { cause: error });
-  }
   let secret: unknown;
   try {
-    secret = JSON.parse(text);
-  } catch {
-    throw secretError(source.secretArn, 'is not JSON');
+    secret = await getSecretJson(source.secretArn, options);
+  } catch (error) {
+    if (error instanceof SecretNotJsonError) throw secretError(source.secretArn, 'is not JSON');
+    throw new Error(`DATABASE_SECRET_ARN: could not read secret ${source.secretArn}: ${(error as Error).name}: ${(error as Error).message}`, { cause: error });
   }
   return databaseUrlFromSecret(source.secretArn, secret);
 }

@@ -3,41 +3,6 @@ import { DEFAULT_JOB_STALE_AFTER_SECONDS } from '@bmx/db';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../src/config';
-import { parseRecord, sqsRecordsOf } from '../../src/sqs-records';
-
-const JOB = '5f0c6f2e-8a41-4d55-9d7e-0b7f6c1e2a3b';
-
-describe('parseRecord', () => {
-  it('accepts a well-formed job message', () => {
-    expect(parseRecord({ messageId: 'm1', body: JSON.stringify({ job_id: JOB, book_id: 3, image_id: 9 }) })).toEqual({
-      ok: true,
-      messageId: 'm1',
-      message: { job_id: JOB, book_id: 3, image_id: 9 },
-    });
-  });
-
-  it.each([
-    ['not json', 'body is not JSON'],
-    ['[1]', 'body is not a JSON object'],
-    [JSON.stringify({ job_id: 'nope', book_id: 1, image_id: 1 }), 'job_id must be a UUID string'],
-    [JSON.stringify({ job_id: JOB, book_id: '1', image_id: 1 }), 'book_id must be a positive integer'],
-    [JSON.stringify({ job_id: JOB, book_id: 1 }), 'image_id must be a positive integer'],
-  ])('names what is wrong with %s', (body, reason) => {
-    expect(parseRecord({ messageId: 'm2', body })).toEqual({ ok: false, messageId: 'm2', reason });
-  });
-
-  it('treats a missing body as malformed instead of throwing', () => {
-    expect(parseRecord({ messageId: 'm3', body: undefined as unknown as string })).toMatchObject({ ok: false });
-  });
-});
-
-describe('event shapes', () => {
-  it('finds the Records array, or nothing', () => {
-    expect(sqsRecordsOf({ Records: [] })).toEqual([]);
-    expect(sqsRecordsOf({ Records: 'x' })).toBeUndefined();
-    expect(sqsRecordsOf('x')).toBeUndefined();
-  });
-});
 
 describe('loadConfig', () => {
   it("takes over a job after the deployed queue's visibility timeout, which outlasts the function's timeout", () => {
