@@ -1,12 +1,9 @@
 import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { Database, Kysely } from '@bmx/db';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions, type RawServerDefault } from 'fastify';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import Fastify from 'fastify';
 import { API_KEY_HEADER, registerAuth } from './auth';
-import type { ApiConfig } from './config';
-import type { FetchHop } from './listing-url';
+import type { ApiApp, AppDeps } from './app-deps';
 import { registerCorrelation, requestLoggingOptions } from './correlation';
 import { registerErrorHandler } from './errors';
 import { adminRoutes } from './routes/admin';
@@ -15,27 +12,6 @@ import { healthRoutes } from './routes/health';
 import { imageRoutes } from './routes/images';
 import { listingRoutes } from './routes/listings';
 import { ErrorResponse } from './schemas';
-
-/** What the app is built from: injected, so tests, the local server and the Lambda each bring their own. */
-export interface AppDeps {
-  /** The database, already migrated. The app never closes it: its owner does. */
-  db: Kysely<Database>;
-  config: ApiConfig;
-  /** Fastify's logger option; default `{ level: config.logLevel }`. Pass `false` to silence tests. */
-  logger?: FastifyServerOptions['logger'];
-  /**
-   * Serve the Swagger UI at `/docs` (default true). The Lambda turns it off: the UI's static files do not
-   * survive bundling, and `/docs/json` (the OpenAPI document) is served either way.
-   */
-  docsUi?: boolean;
-  /**
-   * How the listing routes request one step of an `ebay.us` short link (no redirects followed; see
-   * `src/listing-url.ts`). Default: `fetch` over the internet. Tests point it at a local stand-in of ebay.us.
-   */
-  shortLinkHop?: FetchHop;
-  /** Fields added to every request's log lines, e.g. the Lambda's request id (see `lambda.ts`). */
-  requestLogFields?: () => Record<string, unknown>;
-}
 
 type OpenApiDocument = { paths?: Record<string, Record<string, Record<string, unknown>>> };
 
@@ -64,9 +40,6 @@ const MULTIPART_UPLOAD_BODY = {
  * options it hands busboy, every request header included.
  */
 const LOG_REDACTIONS = [API_KEY_HEADER, 'authorization', 'cookie'].flatMap((header) => [`req.headers["${header}"]`, `*.headers["${header}"]`]);
-
-/** The Fastify instance with TypeBox schemas as route types. */
-export type ApiApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
 
 /**
  * Builds the API: schemas (which also make the OpenAPI document at `/docs/json`, UI at `/docs`), API-key

@@ -1,11 +1,4 @@
-import type { ClientProfile } from '@bmx/aws-clients';
 import type { FastifyError, FastifyInstance } from 'fastify';
-
-/**
- * The client profile of every S3/SQS call made while an HTTP caller waits: a dependency that hangs becomes a 503
- * within the profile's bound instead of outlasting the Lambda's 29 s and API Gateway's limit.
- */
-export const REQUEST_PATH_PROFILE: ClientProfile = 'interactive';
 
 /** An error with the HTTP answer it should become. Routes and services throw these; the error handler renders them. */
 export class HttpError extends Error {

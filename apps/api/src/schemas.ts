@@ -124,6 +124,9 @@ const Caption = Nullable(CaptionText);
 const ImageType = Nullable(ImageTypeText);
 const Filename = Nullable(Type.String({ minLength: 1, maxLength: 255 }));
 
+/** A route that takes no query parameters: any one is a 400 naming it (`querystring.<name>`), never silently ignored. */
+export const NoQuery = Type.Object({}, { additionalProperties: false });
+
 export const UpdateImage = Type.Object(
   { caption: Type.Optional(Caption), image_type: Type.Optional(ImageType), is_primary: Type.Optional(Type.Literal(true)) },
   { additionalProperties: false, minProperties: 1 },

@@ -1,5 +1,6 @@
 import { createDatabase, migrateToLatest, type Database, type Kysely } from '@bmx/db';
-import { buildApp, type ApiApp, type AppDeps } from './app';
+import { buildApp } from './app';
+import type { ApiApp, AppDeps } from './app-deps';
 import type { ApiConfig } from './config';
 
 /** Options for {@link startApiServer}. */

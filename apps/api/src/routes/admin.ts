@@ -1,5 +1,5 @@
 import { Type } from '@fastify/type-provider-typebox';
-import type { ApiApp, AppDeps } from '../app';
+import type { ApiApp, AppDeps } from '../app-deps';
 import { errors } from '../schemas';
 import { retryQueueFailedJobs } from '../services/jobs';
 

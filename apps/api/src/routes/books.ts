@@ -1,7 +1,7 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { listTrackingEvents, sql } from '@bmx/db';
 import { storedImageObjectKeys } from '@bmx/images';
-import type { ApiApp, AppDeps } from '../app';
+import type { ApiApp, AppDeps } from '../app-deps';
 import { notFound } from '../errors';
 import { BookIdParams, Book, CreateBook, errors, ListQuery, TrackingEvent, UpdateBook } from '../schemas';
 import { deleteObjects } from '../services/storage';

@@ -1,7 +1,7 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { presignPutUrl } from '@bmx/aws-clients';
 import { IMAGE_FORMATS, imageObjectKey, thumbnailObjectKey, type ImageFormat } from '@bmx/images';
-import type { ApiApp, AppDeps } from '../app';
+import type { ApiApp, AppDeps } from '../app-deps';
 import { badRequest, callDependency, HttpError, validationError } from '../errors';
 import {
   BookIdParams,
@@ -11,6 +11,7 @@ import {
   Image,
   ImageParams,
   Job,
+  NoQuery,
   RegisteredImage,
   ReorderBody,
   UpdateImage,
@@ -166,10 +167,16 @@ export function imageRoutes(app: ApiApp, deps: AppDeps): void {
       schema: {
         tags,
         summary: 'Register a presigned upload',
-        description: 'Checks the object exists (HeadObject), that the key was issued for this book, its size and its magic bytes.',
+        description:
+          'Checks the object exists (HeadObject), that the key was issued for this book, its size and its magic bytes. ' +
+          'The body is optional: every field in it is.',
         params: CompleteParams,
-        body: Type.Optional(CompleteBody),
+        body: CompleteBody,
         response: { 200: RegisteredImage, 201: RegisteredImage, ...errors(400, 401, 403, 404, 413, 415, 503) },
+      },
+      // Nothing in the body is required, so no body at all means no fields (rather than "body must be object").
+      preValidation: async (request) => {
+        request.body ??= {};
       },
     },
     async (request, reply) => {
@@ -189,7 +196,7 @@ export function imageRoutes(app: ApiApp, deps: AppDeps): void {
       const bytes = await getObjectBytes(config.imagesBucket, objectKey);
       let result: RegisterResult;
       try {
-        result = await registerImage(deps, bookId, bytes, request.body ?? {}, request, key);
+        result = await registerImage(deps, bookId, bytes, request.body, request, key);
       } catch (error) {
         // Bytes that are not an accepted image are removed, so the bucket only holds registered images.
         if (error instanceof HttpError && error.statusCode === 415) await deleteObjects(config.imagesBucket, [objectKey]);
@@ -266,7 +273,9 @@ export function imageRoutes(app: ApiApp, deps: AppDeps): void {
       schema: {
         tags,
         summary: 'Change caption or type, or make the image primary',
+        description: 'The fields go in the JSON body; a query parameter (`?is_primary=true`, say) is a 400 naming it rather than ignored.',
         params: ImageParams,
+        querystring: NoQuery,
         body: UpdateImage,
         response: { 200: Type.Object({ image: Image, processing_job: Type.Optional(Job) }), ...errors(400, 401, 403, 404, 503) },
       },

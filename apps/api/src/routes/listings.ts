@@ -1,10 +1,10 @@
 import { Type } from '@fastify/type-provider-typebox';
-import { invokeJson, LambdaFunctionError, LambdaStatusError, presignGetUrl } from '@bmx/aws-clients';
-import type { ApiApp, AppDeps } from '../app';
-import { badRequest, callDependency, DependencyError, HttpError, publicErrorCode, REQUEST_PATH_PROFILE } from '../errors';
+import { invokeJson, LambdaFunctionError, LambdaStatusError, REQUEST_PATH_PROFILE } from '@bmx/aws-clients';
+import type { ApiApp, AppDeps } from '../app-deps';
+import { badRequest, callDependency, DependencyError, HttpError, publicErrorCode } from '../errors';
 import { ListingUrlError, resolveListingUrl, type FetchHop } from '../listing-url';
 import { errors, ExtractBody, ItemId } from '../schemas';
-import { listObjects } from '../services/storage';
+import { listObjects, presignedUrl } from '../services/storage';
 
 const tags = ['listings'];
 const IMAGE_EXTENSION = /\.(jpe?g|png|webp|gif)$/i;
@@ -126,7 +126,7 @@ export function listingRoutes(app: ApiApp, { config, shortLinkHop }: AppDeps): v
       const done = hasPage && imageKeys.length > 0;
       const images = done
         ? await callDependency('S3', () =>
-            Promise.all(imageKeys.map(async (key) => ({ key, url: await presignGetUrl(bucket, key, config.presignTtlSeconds) }))),
+            Promise.all(imageKeys.map(async (key) => ({ key, url: await presignedUrl({ ...config, bucket }, key) }))),
           )
         : [];
       return { item_id: itemId, status: done ? ('done' as const) : ('pending' as const), has_page: hasPage, image_count: imageKeys.length, images };

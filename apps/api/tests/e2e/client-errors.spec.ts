@@ -1,7 +1,8 @@
 // An error a client sees names the dependency, never our hosts, ports or stack; the details go to the log with the
 // request's id. Checked with S3 stopped (connection refused on a loopback port), as in the outage that found it.
 import { Writable } from 'node:stream';
-import { buildApp, type ApiApp } from '../../src/app';
+import { buildApp } from '../../src/app';
+import type { ApiApp } from '../../src/app-deps';
 import { closedPort, makeImage, multipart, redirectS3, startTestApi, type TestApi } from './support';
 
 describe('errors show no internals', () => {

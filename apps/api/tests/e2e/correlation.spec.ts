@@ -2,7 +2,8 @@ import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { getSqsClient } from '@bmx/aws-clients';
 import { CORRELATION_ID_ATTRIBUTE } from '@bmx/lambda-kit';
 import { Writable } from 'node:stream';
-import { buildApp, type ApiApp } from '../../src/app';
+import { buildApp } from '../../src/app';
+import type { ApiApp } from '../../src/app-deps';
 import { makeImage, multipart, startTestApi, type TestApi } from './support';
 
 /** Fastify's log lines, parsed, as the app writes them. */

@@ -1,9 +1,8 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { CLIENT_PROFILES, getSqsClient } from '@bmx/aws-clients';
+import { CLIENT_PROFILES, getSqsClient, REQUEST_PATH_PROFILE } from '@bmx/aws-clients';
 import { connectPostgres } from '@bmx/db';
 import { createServer, type Server, type Socket } from 'node:net';
 import { buildApp } from '../../src/app';
-import { REQUEST_PATH_PROFILE } from '../../src/errors';
 import { deployScraperStandIn } from '../support/scraper-stand-in';
 import { closedPort, deleteFunction, drainQueue, redirectS3, startTestApi, uniqueName, type TestApi } from './support';
 

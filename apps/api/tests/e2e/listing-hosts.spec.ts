@@ -3,7 +3,8 @@
 // following redirects only within the list, and the scraper gets the listing URL they lead to.
 import { invokeJson, LambdaStatusError } from '@bmx/aws-clients';
 import { createServer, type Server } from 'node:http';
-import { buildApp, type ApiApp } from '../../src/app';
+import { buildApp } from '../../src/app';
+import type { ApiApp } from '../../src/app-deps';
 import { fetchHop, MAX_SHORT_LINK_REDIRECTS, type FetchHop } from '../../src/listing-url';
 import { deployScraperStandIn } from '../support/scraper-stand-in';
 import { closedPort, deleteFunction, objectExists, readObject, startTestApi, uniqueName, type TestApi } from './support';

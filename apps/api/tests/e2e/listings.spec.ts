@@ -1,4 +1,4 @@
-import type { ApiApp } from '../../src/app';
+import type { ApiApp } from '../../src/app-deps';
 import { deployScraperStandIn } from '../support/scraper-stand-in';
 import { deleteFunction, objectExists, startTestApi, uniqueName, type TestApi } from './support';
 

@@ -7,7 +7,8 @@ import { ensureBucket, ensureQueue, type ProvisionedQueue } from '@bmx/deploy';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import sharp from 'sharp';
-import { buildApp, type ApiApp } from '../../src/app';
+import { buildApp } from '../../src/app';
+import type { ApiApp } from '../../src/app-deps';
 import { createApiKey } from '../../src/auth';
 import { loadConfig, type ApiConfig } from '../../src/config';
 

@@ -121,4 +121,24 @@ describe('upload metadata from the query string and multipart parts', () => {
     expect(form.additionalProperties).toBe(false);
     expect(upload.description).toMatch(/multipart part wins/);
   });
+
+  it('refuses a query parameter on PUT /images/{id} with 400 naming it, instead of ignoring it', async () => {
+    const image = await api.test.db.selectFrom('book_images').select(['id', 'is_primary']).where('book_id', '=', bookId).where('is_primary', '=', false).executeTakeFirstOrThrow();
+    const put = (query: string) =>
+      api.app.inject({ method: 'PUT', url: `/api/v1/books/${bookId}/images/${image.id}${query}`, headers: { 'x-api-key': api.keys.editor }, payload: { caption: 'c' } });
+    const refused = await put('?is_primary=true');
+    expect(refused.json()).toMatchObject({ statusCode: 400, field: 'querystring.is_primary' });
+    expect(await api.test.db.selectFrom('book_images').select(['is_primary', 'caption']).where('id', '=', image.id).executeTakeFirstOrThrow()).toEqual({ is_primary: false, caption: null });
+    expect((await put('')).statusCode).toBe(200);
+  });
+
+  it('completes a presigned upload sent with no body at all (every field is optional), and still names a bad field', async () => {
+    const key = `${bookId}-00000000-0000-4000-8000-000000000000.jpg`;
+    const url = `/api/v1/books/${bookId}/images/uploads/${key}/complete`;
+    const bare = await api.app.inject({ method: 'POST', url, headers: { 'x-api-key': api.keys.editor } });
+    // Past the body: the answer is about the key, to which nothing was uploaded.
+    expect(bare.json()).toMatchObject({ statusCode: 404, field: 'params.key' });
+    const bad = await api.app.inject({ method: 'POST', url, headers: { 'x-api-key': api.keys.editor }, payload: { colour: 'red' } });
+    expect(bad.json()).toMatchObject({ statusCode: 400, field: 'body.colour' });
+  });
 });
