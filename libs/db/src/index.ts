@@ -45,6 +45,7 @@ export { createDatabase, connectPostgres, reportClientErrors, type DatabaseOptio
 export {
   databaseSourceFromEnv,
   databaseUrlFromSecret,
+  databaseSecretFromUrl,
   resolveDatabaseUrl,
   type DatabaseSource,
   type ResolveDatabaseUrlOptions,

@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { readAwsEnvironment } from '@bmx/aws-clients';
 import { repoRoot } from './bundle-app';
+import { isLocalEnvironment } from './config';
 
 const SYNTH = ['--conditions=@bmx/source', '--import', 'tsx', path.join(repoRoot, 'tools/infra/src/main.ts'), 'synth'];
 
@@ -15,17 +16,33 @@ export function isLoopbackEndpoint(endpoint: string | undefined): boolean {
 }
 
 /**
- * Whether a deploy goes to the local stack (today's deployer) rather than to AWS (CloudFormation through the CDK CLI):
- * the environment `local`, or Lambda's endpoint on loopback by the one endpoint rule (how tests point a deploy of any
+ * Whether a deploy goes to the local stack (the templates provisioned locally) rather than to AWS (CloudFormation
+ * through the CDK CLI):
+ * a local environment (`local`, a test's `local-<id>`), or Lambda's endpoint on loopback by the one endpoint rule (how tests point a deploy of any
  * environment name at their own local stack).
  */
 export function deploysToLocalStack(envName: string, env: NodeJS.ProcessEnv = process.env): boolean {
-  return envName === 'local' || isLoopbackEndpoint(readAwsEnvironment(env).endpoints.lambda);
+  return isLocalEnvironment(envName) || isLoopbackEndpoint(readAwsEnvironment(env).endpoints.lambda);
 }
 
 /** Stack names, shared with the infra project that makes the stacks. */
 export const appStackName = (envName: string, app: string): string => `bmx-${envName}-${app}`;
 export const sharedStackName = (envName: string): string => `bmx-${envName}-shared`;
+
+/** What the shared stack exports (Fn::ImportValue names in the app stacks; the local deploy seeds secrets by them). */
+export const sharedExports = (env: string) => ({
+  imagesBucketName: `bmx-${env}-images-bucket-name`,
+  imagesBucketArn: `bmx-${env}-images-bucket-arn`,
+  alarmTopicArn: `bmx-${env}-alarm-topic-arn`,
+  /** Comma-separated private subnet ids (network `new` or `imported` only). */
+  privateSubnetIds: `bmx-${env}-private-subnet-ids`,
+  /** Security group the database admits on its port. */
+  databaseClientSecurityGroupId: `bmx-${env}-database-client-sg-id`,
+  /** Security group allowing HTTPS out. */
+  internetEgressSecurityGroupId: `bmx-${env}-internet-egress-sg-id`,
+  /** A secret's ARN, by the name functions use in `secrets` (`database`, …). */
+  secretArn: (secret: string) => `bmx-${env}-secret-${secret}-arn`,
+});
 
 /** Where the synth targets write an app's assembly, and the shared stack's. */
 export const appAssemblyDir = (app: string): string => path.join(repoRoot, 'dist/apps', app, 'cdk.out');
@@ -57,7 +74,7 @@ function run(command: string, args: string[], what: string): void {
 const cdk = (args: string[], what: string) => run(process.execPath, [require.resolve('aws-cdk/bin/cdk', { paths: [repoRoot] }), ...args], what);
 
 /** Synthesizes `stackName` into `dir` unless it is there already (the synth target ran for another BMX_ENV). */
-function ensureAssembly(dir: string, stackName: string, envName: string, appDir?: string): void {
+export function ensureAssembly(dir: string, stackName: string, envName: string, appDir?: string): void {
   if (assemblyHasStack(dir, stackName)) return;
   run(process.execPath, [...SYNTH, ...(appDir ? [appDir] : []), '--env', envName, '--out', dir], `synth of ${stackName}`);
 }

@@ -91,12 +91,15 @@ export function workspaceAliases(root: string): Record<string, string> {
 }
 
 /**
- * Bundles every function of the app into `dist/apps/<app>/<id>/`, zips it to `dist/apps/<app>/<id>.zip`, writes
+ * Bundles every function of the app (or the `only` ones) into `dist/apps/<app>/<id>/`, zips it to `dist/apps/<app>/<id>.zip`, writes
  * `manifest.json`, and fails when a zip is over its budget or the app's aws-clients pin disagrees with the lib.
  */
-export async function bundleApp(appDir: string, options: { outRoot?: string; log?: (line: string) => void } = {}): Promise<BuiltFunction[]> {
+export async function bundleApp(appDir: string, options: { outRoot?: string; only?: string[]; log?: (line: string) => void } = {}): Promise<BuiltFunction[]> {
   const log = options.log ?? (() => undefined);
-  const config = loadDeployConfig(appDir, 'ENV');
+  const all = loadDeployConfig(appDir, 'ENV');
+  const unknown = (options.only ?? []).filter((id) => !all.functions.some((fn) => fn.id === id));
+  if (unknown.length > 0) throw new Error(`${all.app} has no function ${unknown.join(', ')}`);
+  const config = options.only ? { ...all, functions: all.functions.filter((fn) => options.only?.includes(fn.id)) } : all;
   const pin: AwsClientsPin = resolveAwsClientsPin(appDir);
   const appOut = path.join(options.outRoot ?? path.join(repoRoot, 'dist/apps'), config.app);
   const aliases = workspaceAliases(repoRoot);

@@ -1,8 +1,9 @@
 // The deploy tool's command line, behind the `bundle` and `deploy` targets that nx-plugin.cjs gives every app with a
 // lambda.deploy.json:
 //   bundle <appDir>               bundle, zip, manifest, budgets, pin check
-//   deploy <appDir> [--env E]     local stack: deploy the built zips (create/update, publish, smoke test, move `live`,
-//                                 wire triggers); AWS: `cdk deploy` of the app's stack from its synthesized assembly
+//   deploy <appDir> [--env E]     local stack: provision the synthesized shared and app templates (publish only what
+//                                 changed, smoke test before `live` moves, triggers, schedules); AWS: `cdk deploy` of
+//                                 the app's stack from its synthesized assembly
 //   setup --env E                 AWS: cdk bootstrap of the credentials' account and region, then the shared stack
 //   affected [--env E]            nx affected -t deploy since the environment's last deployed commit, then record HEAD
 //   pin <appDir>                  write the app's pinned copy of @bmx/aws-clients at the lib's current version
@@ -10,11 +11,20 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { deployAppToAws, deploysToLocalStack, setupAwsEnvironment } from './aws-deploy';
+import {
+  appAssemblyDir,
+  appStackName,
+  deployAppToAws,
+  deploysToLocalStack,
+  ensureAssembly,
+  setupAwsEnvironment,
+  sharedAssemblyDir,
+  sharedStackName,
+} from './aws-deploy';
 import { bundleApp, repoRoot } from './bundle-app';
 import { parseCliArgs, type CliArgs } from './cli-args';
 import { provisionAssembly } from './cloudformation/provision-assembly';
-import { deployApp } from './deploy-app';
+import { deployToLocalStack, failedSmokeTests, localSecretValuesFromEnv } from './local-deploy';
 import { pinAwsClients } from './pin';
 import { readDeployState, recordDeployState, useEnvironment } from './state';
 
@@ -40,9 +50,19 @@ async function main(): Promise<void> {
       deployAppToAws(appDir, envName);
       return;
     }
-    const results = await deployApp(appDir, { envName, useExistingBundles: true, log });
-    const failed = results.filter((r) => r.smokeTest === 'failed');
-    if (failed.length > 0) throw new Error(`smoke test failed, live alias kept on the previous version: ${failed.map((r) => r.name).join(', ')}`);
+    // The synth targets ran already under Nx (deploy depends on them); a direct run synthesizes what is missing.
+    const app = path.basename(appDir);
+    ensureAssembly(sharedAssemblyDir(), sharedStackName(envName), envName);
+    ensureAssembly(appAssemblyDir(app), appStackName(envName, app), envName, appDir);
+    const results = await deployToLocalStack({
+      envName,
+      sharedAssembly: sharedAssemblyDir(),
+      appAssemblies: [appAssemblyDir(app)],
+      secrets: localSecretValuesFromEnv(),
+      log,
+    });
+    const failed = failedSmokeTests(results);
+    if (failed.length > 0) throw new Error(`smoke test failed, live alias kept on the previous version: ${failed.join(', ')}`);
   } else if (command === 'setup') {
     if (deploysToLocalStack(envName)) throw new Error('setup is for AWS environments (--env NAME); the local stack is `npm start`');
     setupAwsEnvironment(envName);
@@ -63,9 +83,8 @@ async function main(): Promise<void> {
   } else if (command === 'provision') {
     if (!args.appDir) throw new Error('usage: cli.ts provision <cdk.out folder> [--env name]');
     useEnvironment(envName);
-    const results = await provisionAssembly(path.resolve(repoRoot, args.appDir), { envName, log });
-    const failed = results.flatMap((stack) => stack.functions).filter((r) => r.smokeTest === 'failed');
-    if (failed.length > 0) throw new Error(`smoke test failed, live alias kept on the previous version: ${failed.map((r) => r.name).join(', ')}`);
+    const failed = failedSmokeTests(await provisionAssembly(path.resolve(repoRoot, args.appDir), { envName, log }));
+    if (failed.length > 0) throw new Error(`smoke test failed, live alias kept on the previous version: ${failed.join(', ')}`);
   } else if (command === 'pin') {
     log(`wrote ${path.relative(repoRoot, await pinAwsClients(appDirArg(args)))}`);
   } else {

@@ -101,15 +101,6 @@ export interface FunctionSpec {
   vpc?: VpcSpec;
   /** The function is the app's HTTP front door: an HTTP API (payload 2.0, `$default` route) in front of `live`. */
   http?: HttpSpec;
-  /** Local deployer only: names of variables copied from its environment at deploy time; each must be set. */
-  passEnv?: string[];
-  /** Local deployer only: like `passEnv`, but copied only when set. */
-  optionalPassEnv?: string[];
-  /**
-   * Local deployer only: groups of alternatives, e.g. `[["DATABASE_URL", "DATABASE_SECRET_ARN"]]`: each variable is
-   * copied when set, and at least one of every group must be set (in the deployer's environment or the deploy's `extraEnv`).
-   */
-  passEnvOneOf?: string[][];
   /** SQS trigger: the queue (created with its DLQ `<queue>-dlq`) and the mapping's settings. */
   sqs?: SqsTriggerSpec;
   /** EventBridge Scheduler schedule invoking the `live` alias. */
@@ -120,7 +111,7 @@ export interface FunctionSpec {
   nodeModules?: string[];
   /** Largest zip allowed, in KiB; the bundle step fails above it. */
   budgetKiB: number;
-  /** Deployed only to the `local` environment (a local stand-in for a function another repo owns). */
+  /** Deployed only to the local stack's environments (a local stand-in for a function another repo owns). */
   localOnly?: boolean;
 }
 
@@ -143,8 +134,43 @@ export interface ResourceNames {
   imagesBucket: string;
 }
 
-/** The names today's local deployer gives the shared resources. */
+/** The images bucket's name on the local stack (environments.json's `imagesBucketName` for local environments). */
 export const localResourceNames = (envName: string): ResourceNames => ({ imagesBucket: `bmx-${envName}-images` });
+
+/**
+ * True for the local stack's environments: `local` (what `npm start` runs), and `local-<id>`, the throw-away copies
+ * of it that tests deploy into (tools/infra derives their settings from `local`'s), so their resource names never meet.
+ */
+export function isLocalEnvironment(envName: string): boolean {
+  return envName === 'local' || /^local-[a-z0-9]+$/.test(envName);
+}
+
+/**
+ * What a test deploy changes in an app before its stack is built (by the same code as every stack): `only` keeps
+ * just those function ids; `overrides`, per function id, merge `environment` into the function's own and replace
+ * `memorySize` / `timeout`.
+ */
+export interface DeployVariant {
+  only?: string[];
+  overrides?: Record<string, Partial<Pick<FunctionSpec, 'environment' | 'memorySize' | 'timeout'>>>;
+}
+
+/** The config with `variant` applied; a function id the app does not have (in this environment) is an error. */
+export function applyVariant(config: DeployConfig, variant: DeployVariant = {}): DeployConfig {
+  const overrides = variant.overrides ?? {};
+  for (const id of [...(variant.only ?? []), ...Object.keys(overrides)]) {
+    if (!config.functions.some((fn) => fn.id === id)) throw new Error(`${config.app} has no function "${id}" in this environment (it has ${config.functions.map((fn) => fn.id).join(', ')})`);
+  }
+  return {
+    ...config,
+    functions: config.functions
+      .filter((fn) => !variant.only || variant.only.includes(fn.id))
+      .map((fn) => {
+        const override = overrides[fn.id];
+        return override ? { ...fn, ...override, environment: { ...(fn.environment ?? {}), ...(override.environment ?? {}) } } : fn;
+      }),
+  };
+}
 
 /** One line per problem: where in the file, and what is wrong in words that say what to write instead. */
 function schemaErrors(value: unknown): string[] {
@@ -186,31 +212,6 @@ function schemaAt(pointer: string): { properties?: Record<string, unknown>; patt
   return schema ?? {};
 }
 
-/**
- * A function's environment at deploy time: its `environment`, `passEnv` (each must be set in `env`), `optionalPassEnv`
- * and `passEnvOneOf` copied from `env`, then `extraEnv`. Throws naming the function and the variables when a `passEnv`
- * variable is missing or no variable of a `passEnvOneOf` group is set.
- */
-export function functionEnvironment(fn: FunctionSpec, env: NodeJS.ProcessEnv, extraEnv: Record<string, string> = {}): Record<string, string> {
-  const environment: Record<string, string> = { ...(fn.environment ?? {}) };
-  for (const name of fn.passEnv ?? []) {
-    const value = env[name];
-    if (value === undefined) throw new Error(`${fn.name}: ${name} must be set in the deployer's environment`);
-    environment[name] = value;
-  }
-  for (const name of [...(fn.optionalPassEnv ?? []), ...(fn.passEnvOneOf ?? []).flat()]) {
-    const value = env[name];
-    if (value !== undefined) environment[name] = value;
-  }
-  Object.assign(environment, extraEnv);
-  for (const group of fn.passEnvOneOf ?? []) {
-    if (!group.some((name) => environment[name]?.trim())) {
-      throw new Error(`${fn.name}: set ${group.length === 1 ? group[0] : `one of ${group.join(', ')}`} in the deployer's environment`);
-    }
-  }
-  return environment;
-}
-
 function substitute<T>(value: T, env: string, resources: ResourceNames): T {
   const text = JSON.stringify(value)
     .replace(/\{imagesBucket\}/g, resources.imagesBucket)
@@ -222,7 +223,7 @@ function substitute<T>(value: T, env: string, resources: ResourceNames): T {
  * Reads `<appDir>/lambda.deploy.json`, validates it against its JSON Schema (`schema.ts`; every problem listed with
  * the file and the field), checks what a schema cannot say (unique ids, schedule expressions), substitutes `{env}` and
  * `{imagesBucket}` (`resources`, default the local deployer's names), and leaves out `localOnly` functions unless the
- * environment is `local` (`ENV` is the bundle step's placeholder).
+ * environment is a local one ({@link isLocalEnvironment}; `ENV` is the bundle step's placeholder).
  */
 export function loadDeployConfig(appDir: string, envName: string, resources: ResourceNames = localResourceNames(envName)): DeployConfig {
   const file = path.join(appDir, 'lambda.deploy.json');
@@ -242,6 +243,6 @@ export function loadDeployConfig(appDir: string, envName: string, resources: Res
       }
     }
   }
-  const functions = substitute(raw.functions, envName, resources).filter((fn) => !fn.localOnly || envName === 'local' || envName === 'ENV');
+  const functions = substitute(raw.functions, envName, resources).filter((fn) => !fn.localOnly || isLocalEnvironment(envName) || envName === 'ENV');
   return { app: path.basename(appDir), appDir, functions };
 }

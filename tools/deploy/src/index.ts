@@ -1,7 +1,9 @@
 export {
   loadDeployConfig,
-  functionEnvironment,
   localResourceNames,
+  isLocalEnvironment,
+  applyVariant,
+  type DeployVariant,
   type DeployConfig,
   type FunctionSpec,
   type ScheduleSpec,
@@ -11,18 +13,6 @@ export {
   type HttpSpec,
   type ResourceNames,
 } from './config';
-export {
-  deployFunction,
-  wireSqsTrigger,
-  wireSchedule,
-  schedulerRoleArn,
-  LIVE_ALIAS,
-  SCHEDULER_ROLE_VARIABLE,
-  LOCAL_SCHEDULER_ROLE,
-  type FunctionDeployResult,
-  type ScheduleOutcome,
-} from './deploy-function';
-export { deployApp, type DeployAppOptions } from './deploy-app';
 export { bundleApp, type BuiltFunction, type BundleManifest } from './bundle-app';
 export { resolveAwsClientsPin, pinAwsClients, pinnedCopyPath, awsClientsSourceHash, PIN_FIELD, type AwsClientsPin } from './pin';
 export { copyPackageClosure } from './native-modules';
@@ -31,13 +21,26 @@ export { zipDirectory, zipFiles } from './zip';
 export { ensureBucket, ensureQueue, ensureQueueAttributes, type QueueSpec, type ProvisionedQueue, type MatchedQueue } from './provision';
 export {
   provisionAssembly,
+  destroyStacks,
   type ProvisionOptions,
   type StackProvisionResult,
   type ResourceResult,
 } from './cloudformation/provision-assembly';
+export { LIVE_ALIAS, type FunctionDeployResult, type ScheduleOutcome } from './cloudformation/resource';
+export {
+  deployToLocalStack,
+  seedLocalSecrets,
+  localSecretValuesFromEnv,
+  localSecretVariable,
+  failedSmokeTests,
+  synthesize,
+  type LocalDeployOptions,
+  type LocalSecretValues,
+  type SynthTarget,
+} from './local-deploy';
 export { readCloudAssembly, type AssemblyStack, type Template, type TemplateResource, type FileAsset } from './cloudformation/assembly';
 export { TemplateError } from './cloudformation/intrinsics';
-export { ACCOUNT_VARIABLE, localAccountId, localRoleArn } from './local-account';
+export { ACCOUNT_VARIABLE, localAccountId } from './local-account';
 export { APP_METADATA, FUNCTION_ID_METADATA } from './cloudformation/lambda-resources';
 export { readDeployState, recordDeployState, useEnvironment, LOCAL_STACK_FILE, type DeployState } from './state';
 export {
@@ -60,6 +63,8 @@ export {
   assemblyHasStack,
   appStackName,
   sharedStackName,
+  sharedExports,
+  ensureAssembly,
   appAssemblyDir,
   sharedAssemblyDir,
 } from './aws-deploy';

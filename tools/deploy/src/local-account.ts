@@ -14,8 +14,3 @@ export function localAccountId(env: NodeJS.ProcessEnv = process.env): string {
   }
   return account;
 }
-
-/** A role ARN in that account, for the local servers, which check no permissions. */
-export function localRoleArn(name: string, env: NodeJS.ProcessEnv = process.env): string {
-  return `arn:aws:iam::${localAccountId(env)}:role/${name}`;
-}

@@ -108,17 +108,12 @@ export const FunctionSchema = Type.Object(
     grants: Type.Optional(GrantsSchema),
     vpc: Type.Optional(VpcSchema),
     http: Type.Optional(HttpSchema),
-    passEnv: Type.Optional(Type.Array(Type.String({ pattern: VARIABLE_NAME }), { description: 'local deployer: variables copied from its environment' })),
-    optionalPassEnv: Type.Optional(Type.Array(Type.String({ pattern: VARIABLE_NAME }), { description: 'local deployer: the same, when set' })),
-    passEnvOneOf: Type.Optional(
-      Type.Array(Type.Array(Type.String({ pattern: VARIABLE_NAME }), { minItems: 1 }), { description: 'local deployer: groups of alternatives' }),
-    ),
     sqs: Type.Optional(SqsTriggerSchema),
     schedule: Type.Optional(ScheduleSchema),
     smokeTest: Type.Optional(Type.Unknown({ description: 'event sent to the new version before `live` moves', default: { smoke_test: true } })),
     nodeModules: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'packages shipped whole instead of bundled' })),
     budgetKiB: Type.Number({ exclusiveMinimum: 0, description: 'largest zip allowed' }),
-    localOnly: Type.Optional(Type.Boolean({ description: 'deploy only to `local`', default: false })),
+    localOnly: Type.Optional(Type.Boolean({ description: 'deploy only to the local stack (`local`, `local-<id>`)', default: false })),
   },
   { additionalProperties: false },
 );

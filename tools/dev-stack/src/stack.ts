@@ -1,5 +1,15 @@
-import { createDatabase, migrateToLatest, type Kysely } from '@bmx/db';
-import { deployApp, ensureBucket, LOCAL_STACK_FILE } from '@bmx/deploy';
+import { createDatabase, databaseSecretFromUrl, migrateToLatest, type Kysely } from '@bmx/db';
+import {
+  appAssemblyDir,
+  bundleApp,
+  deployToLocalStack,
+  failedSmokeTests,
+  LOCAL_STACK_FILE,
+  localResourceNames,
+  localSecretValuesFromEnv,
+  sharedAssemblyDir,
+  synthesize,
+} from '@bmx/deploy';
 import { startLocalAws, type LocalAws } from '@bmx/local-aws';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -99,9 +109,14 @@ export function startApiProcess(env: NodeJS.ProcessEnv, log: (line: string) => v
   });
 }
 
+/** What the tracking worker's carriers secret holds on the local stack unless `BMX_LOCAL_SECRET_TRACKING_CARRIERS` says otherwise: no carrier access. */
+const LOCAL_TRACKING_CARRIERS = JSON.stringify({ TRACKING_CARRIERS: 'none' });
+
 /**
- * Starts the whole system on 127.0.0.1: local AWS, the database (migrated), the images bucket, every app's
- * Lambdas deployed from its lambda.deploy.json (queues, DLQs and schedules included), and the API server.
+ * Starts the whole system on 127.0.0.1: local AWS, the database (migrated), then every app's Lambdas bundled,
+ * synthesized by tools/infra (the shared stack and one per app, the templates an AWS deploy uses) and provisioned
+ * from those templates (bucket, queues, DLQs, functions, versions, `live` aliases, mappings, schedules), the database
+ * secret seeded from the database's URL; and the API server.
  */
 export async function startDevStack(options: DevStackOptions): Promise<DevStack> {
   const { log } = options;
@@ -125,29 +140,37 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
   const shared = {
     BMX_ENV: envName,
     DATABASE_URL: databaseUrl,
-    IMAGES_BUCKET: `bmx-${envName}-images`,
+    IMAGES_BUCKET: localResourceNames(envName).imagesBucket,
     IMAGE_JOBS_QUEUE_NAME: `bmx-${envName}-image-jobs`,
-    TRACKING_QUEUE_NAME: `bmx-${envName}-tracking`,
-    // The local stack has no carrier credentials; set them (and this) in the environment to track for real.
-    TRACKING_CARRIERS: process.env['TRACKING_CARRIERS'] ?? 'none',
   };
   Object.assign(process.env, shared);
-  await ensureBucket(shared.IMAGES_BUCKET);
   if (options.writeStackFile !== false) {
     mkdirSync(path.dirname(LOCAL_STACK_FILE), { recursive: true });
     writeFileSync(LOCAL_STACK_FILE, JSON.stringify({ ...aws.env, ...shared }, null, 2));
   }
 
-  const apps = readdirSync(path.join(root, 'apps')).filter((app) => existsSync(path.join(root, 'apps', app, 'lambda.deploy.json')));
-  for (const app of apps) {
-    const results = await deployApp(path.join(root, 'apps', app), {
-      envName,
-      extraEnv: shared,
-      log: (line) => log(`deploy ${app}: ${line}`),
-    });
-    const failed = results.filter((r) => r.smokeTest === 'failed');
-    if (failed.length) throw new Error(`deploy ${app}: smoke test failed for ${failed.map((r) => `${r.name} (${r.error})`).join(', ')}`);
-  }
+  const appDirs = readdirSync(path.join(root, 'apps'))
+    .map((app) => path.join(root, 'apps', app))
+    .filter((appDir) => existsSync(path.join(appDir, 'lambda.deploy.json')));
+  for (const appDir of appDirs) await bundleApp(appDir, { log: (line) => log(`bundle ${line}`) });
+  // cdk-nag is a check, not part of the template: the synth targets and the infra tests run it.
+  await synthesize(
+    [
+      { env: envName, outdir: sharedAssemblyDir(), nag: false },
+      ...appDirs.map((appDir) => ({ env: envName, appDir, outdir: appAssemblyDir(path.basename(appDir)), nag: false })),
+    ],
+    log,
+  );
+  const results = await deployToLocalStack({
+    envName,
+    sharedAssembly: sharedAssemblyDir(),
+    appAssemblies: appDirs.map((appDir) => appAssemblyDir(path.basename(appDir))),
+    // The secrets the templates import by ARN, stood in for: the database this stack runs, no carrier access.
+    secrets: { 'tracking-carriers': LOCAL_TRACKING_CARRIERS, ...localSecretValuesFromEnv(), database: databaseSecretFromUrl(databaseUrl) },
+    log: (line) => log(`deploy ${line}`),
+  });
+  const failedSmoke = failedSmokeTests(results);
+  if (failedSmoke.length > 0) throw new Error(`deploy: smoke test failed for ${failedSmoke.join(', ')}`);
 
   const api = await startApiProcess(
     { ...process.env, ...aws.env, ...shared, PORT: String(options.apiPort), API_SEED_DEMO_KEY_ROLE: 'admin' },

@@ -19,9 +19,11 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import {
+  applyVariant,
   DEFAULT_LOG_RETENTION_DAYS,
   DEFAULT_RUNTIME,
   loadDeployConfig,
+  type DeployVariant,
   type FunctionSpec,
 } from '@bmx/deploy';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
@@ -46,6 +48,8 @@ export interface AppStackProps extends StackProps {
   appDir: string;
   /** Where `nx bundle` wrote the app's zips (`dist/apps/<app>`). */
   bundleDir: string;
+  /** A test deploy's changes: only some functions, and their environment, memory, timeout. */
+  variant?: DeployVariant;
 }
 
 /** The PascalCase construct id of a function id (`image-job-retry` → `ImageJobRetry`); never `Default`. */
@@ -68,9 +72,12 @@ export class AppStack extends Stack {
     const imported = (name: string) =>
       imports.get(name) ??
       (imports.set(name, Fn.importValue(name)), imports.get(name) as string);
-    const config = loadDeployConfig(props.appDir, environment.name, {
-      imagesBucket: imported(exportNames.imagesBucketName),
-    });
+    const config = applyVariant(
+      loadDeployConfig(props.appDir, environment.name, {
+        imagesBucket: imported(exportNames.imagesBucketName),
+      }),
+      props.variant,
+    );
     const alarmTopic = sns.Topic.fromTopicArn(
       this,
       'AlarmTopic',

@@ -135,7 +135,19 @@ export function checkEnvironment(
   return { ...raw, secrets: raw.secrets ?? {}, name };
 }
 
-/** The environment `name` from environments.json; an unknown name lists the known ones. */
+/** A test's throw-away copy of `local` (tools/deploy `isLocalEnvironment`): `local-<id>`. */
+const LOCAL_COPY = /^local-[a-z0-9]+$/;
+
+/** `{env}` in every string of an entry becomes the environment's name (bucket names, secret ARNs of local stacks). */
+function substituteName<T>(value: T, name: string): T {
+  return JSON.parse(JSON.stringify(value).replace(/\{env\}/g, name)) as T;
+}
+
+/**
+ * The environment `name` from environments.json, `{env}` in its strings replaced by the name; an unknown name lists
+ * the known ones. `local-<id>` (not in the file) is a copy of `local` under that name: how each test deploys into
+ * resources of its own on one local stack.
+ */
 export function loadEnvironment(
   name: string,
   file: string = ENVIRONMENTS_FILE,
@@ -144,15 +156,15 @@ export function loadEnvironment(
     string,
     Omit<EnvironmentSettings, 'name'>
   >;
-  const raw = all[name];
+  const raw = Object.hasOwn(all, name) ? all[name] : LOCAL_COPY.test(name) ? all['local'] : undefined;
   if (!raw || name.startsWith('$')) {
     throw new Error(
       `environment "${name}" is not in ${file}; known: ${Object.keys(all)
         .filter((key) => !key.startsWith('$'))
-        .join(', ')}`,
+        .join(', ')} (and local-<id>, a copy of local for tests)`,
     );
   }
-  return checkEnvironment(name, raw);
+  return checkEnvironment(name, substituteName(raw, name));
 }
 
 /** Every environment's name in environments.json. */

@@ -4,6 +4,7 @@
 import { App, type Stack } from 'aws-cdk-lib';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import type { DeployVariant } from '@bmx/deploy';
 import path from 'node:path';
 import { AppStack } from './app-stack';
 import { loadEnvironment, type EnvironmentSettings } from './environments';
@@ -21,6 +22,8 @@ export interface SynthOptions {
   outdir: string;
   /** Run cdk-nag (default true). */
   nag?: boolean;
+  /** A test deploy's changes to the app's functions (tools/deploy `applyVariant`). */
+  variant?: DeployVariant;
 }
 
 export const repoRoot = path.join(__dirname, '../../..');
@@ -53,6 +56,7 @@ export function synth(options: SynthOptions): Synthesized {
         bundleDir:
           options.bundleDir ??
           path.join(repoRoot, 'dist/apps', path.basename(options.appDir)),
+        variant: options.variant,
       })
     : new SharedStack(app, { environment, env });
   if (options.nag !== false) {

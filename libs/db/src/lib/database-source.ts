@@ -62,9 +62,11 @@ export function databaseUrlFromSecret(secretArn: string, secret: unknown): strin
     throw secretError(secretArn, 'must hold a JSON object with username, password, host, port and dbname');
   }
   const { username, password, host, port, dbname } = secret as DatabaseSecret;
-  for (const [field, value] of Object.entries({ username, password, host })) {
+  for (const [field, value] of Object.entries({ username, host })) {
     if (typeof value !== 'string' || value === '') throw secretError(secretArn, `has no "${field}" (a non-empty string is required)`);
   }
+  // Empty is a password too: a server that trusts local logins (the local stack's) asks for none.
+  if (typeof password !== 'string') throw secretError(secretArn, 'has no "password" (a string is required)');
   let portNumber = 5432;
   if (port !== undefined && port !== null && port !== '') {
     portNumber = Number(port);
@@ -75,6 +77,23 @@ export function databaseUrlFromSecret(secretArn: string, secret: unknown): strin
   if (!/^[A-Za-z0-9.-]+$|^\[[0-9A-Fa-f:.]+\]$/.test(hostPart)) throw secretError(secretArn, 'has a "host" that is not a host name or IP address');
   const database = dbname ? `/${encodeURIComponent(dbname)}` : '';
   return `postgres://${encodeURIComponent(username as string)}:${encodeURIComponent(password as string)}@${hostPart}:${portNumber}${database}`;
+}
+
+/**
+ * The RDS-style SecretString (`{engine, host, port, username, password, dbname}`) holding the login of a
+ * `postgres://` URL: the inverse of {@link databaseUrlFromSecret}, for standing in for a database secret locally.
+ * `credentials` replace the URL's user and password.
+ */
+export function databaseSecretFromUrl(databaseUrl: string, credentials?: { username: string; password: string }): string {
+  const url = new URL(databaseUrl);
+  return JSON.stringify({
+    engine: 'postgres',
+    host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: Number(url.port || 5432),
+    username: credentials?.username ?? decodeURIComponent(url.username),
+    password: credentials?.password ?? decodeURIComponent(url.password),
+    dbname: decodeURIComponent(url.pathname.slice(1)),
+  });
 }
 
 /**

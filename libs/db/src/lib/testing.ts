@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { connectPostgres, reportClientErrors } from './connect';
+import { databaseSecretFromUrl } from './database-source';
 import { migrateToLatest } from './migrations';
 import type { Database } from './schema';
 
@@ -39,15 +40,7 @@ export async function runAsServerAdmin(statement: string): Promise<void> {
  * Secrets Manager. Tests generate the password per run; it is never a fixture.
  */
 export function rdsSecretJson(databaseUrl: string, credentials: { username: string; password: string }): string {
-  const url = new URL(databaseUrl);
-  return JSON.stringify({
-    engine: 'postgres',
-    host: url.hostname,
-    port: Number(url.port || 5432),
-    username: credentials.username,
-    password: credentials.password,
-    dbname: url.pathname.slice(1),
-  });
+  return databaseSecretFromUrl(databaseUrl, credentials);
 }
 
 /** Creates a database of its own for one test file, so parallel runs never collide. */

@@ -1,7 +1,7 @@
 import { DecryptionFailure, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ConfigError, resetAwsClients, resetSecretCache } from '@bmx/aws-clients';
 import { mockClient } from 'aws-sdk-client-mock';
-import { databaseSourceFromEnv, databaseUrlFromSecret, resolveDatabaseUrl } from '../../src';
+import { databaseSecretFromUrl, databaseSourceFromEnv, databaseUrlFromSecret, resolveDatabaseUrl } from '../../src';
 
 const ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:bmx/prod/db-AbC123';
 const sm = mockClient(SecretsManagerClient);
@@ -78,6 +78,21 @@ describe('databaseUrlFromSecret', () => {
     expect(error.message).toContain(message);
     expect(error.message).toContain(ARN);
     expect(error.message).not.toContain(secret.password);
+  });
+});
+
+describe('databaseSecretFromUrl', () => {
+  it('is the inverse of databaseUrlFromSecret, encoded user and password included', () => {
+    const url = 'postgres://bmx%20app:p%40ss%3Aw%2Frd%3F%23%25@db.example.internal:5433/bmx';
+    const secret = JSON.parse(databaseSecretFromUrl(url));
+    expect(secret).toEqual({ engine: 'postgres', username: 'bmx app', password: 'p@ss:w/rd?#%', host: 'db.example.internal', port: 5433, dbname: 'bmx' });
+    expect(databaseUrlFromSecret(ARN, secret)).toBe(url);
+  });
+
+  it('keeps a passwordless login (a server that trusts local logins) as an empty password', () => {
+    const secret = JSON.parse(databaseSecretFromUrl('postgres://postgres@127.0.0.1/bmx_test'));
+    expect(secret).toMatchObject({ username: 'postgres', password: '', port: 5432 });
+    expect(databaseUrlFromSecret(ARN, secret)).toBe('postgres://postgres:@127.0.0.1:5432/bmx_test');
   });
 });
 

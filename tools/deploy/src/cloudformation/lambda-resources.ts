@@ -24,10 +24,28 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { loadDeployConfig } from '../config';
-import { differencesFromLive } from '../deploy-function';
 import { zipDirectory, zipFiles } from '../zip';
 import { TemplateError } from './intrinsics';
 import { arn, functionRef, generatedName, optionalNumber, optionalString, requiredString, type Provisioned, type ResourceContext, type ResourceType } from './resource';
+
+/** What the new deploy would change compared with the version `live` runs: field names, and variable names only (never values). */
+export function differencesFromLive(
+  live: { CodeSha256?: string; Runtime?: string; Handler?: string; MemorySize?: number; Timeout?: number; Environment?: { Variables?: Record<string, string> } },
+  settings: { Runtime: string; Handler: string; MemorySize: number; Timeout: number; Environment: { Variables: Record<string, string> } },
+  codeSha256: string,
+): string[] {
+  const changed: string[] = [];
+  if (live.CodeSha256 !== codeSha256) changed.push('code');
+  if (live.Runtime !== settings.Runtime) changed.push('runtime');
+  if (live.Handler !== settings.Handler) changed.push('handler');
+  if (live.MemorySize !== settings.MemorySize) changed.push('memory');
+  if (live.Timeout !== settings.Timeout) changed.push('timeout');
+  const before = live.Environment?.Variables ?? {};
+  const after = settings.Environment.Variables;
+  const variables = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((name) => before[name] !== after[name]).sort();
+  if (variables.length > 0) changed.push(`environment (${variables.join(', ')})`);
+  return changed;
+}
 
 /** Metadata keys every function carries, naming its app and its entry in that app's lambda.deploy.json. */
 export const APP_METADATA = 'bmx:app';

@@ -2,15 +2,14 @@
 // the ones it refers to, each intrinsic resolved as CloudFormation would, then what a template dropped is removed.
 import { getAwsRegion } from '@bmx/aws-clients';
 import path from 'node:path';
-import type { FunctionDeployResult } from '../deploy-function';
 import { readCloudAssembly, type AssemblyStack, type TemplateResource } from './assembly';
 import { CHECKED_TYPES } from './checked-resources';
 import { referencedIds, resolveValue, TemplateError, type ResolveScope, type StackEnvironment } from './intrinsics';
 import { eventSourceMapping, lambdaAlias, lambdaFunction, lambdaVersion } from './lambda-resources';
-import { functionRef, type Provisioned, type ProvisionRun, type ResourceOutcome, type ResourceType } from './resource';
+import { functionRef, type FunctionDeployResult, type Provisioned, type ProvisionRun, type ResourceOutcome, type ResourceType } from './resource';
 import { localAccountId } from '../local-account';
 import { bucket, queue, schedule, secret } from './service-resources';
-import { readExports, readStackRecord, writeStackRecord, type RecordedResource, type StackRecord } from './stack-record';
+import { deleteStackRecord, readExports, readStackRecord, writeStackRecord, type RecordedResource, type StackRecord } from './stack-record';
 
 /** The types the local stack makes. */
 const ENFORCED_TYPES: Record<string, ResourceType> = {
@@ -220,6 +219,26 @@ async function provisionStack(stack: AssemblyStack, run: ProvisionRun, exportsSo
   const functions = [...run.functions.entries()].filter(([name]) => !functionsBefore.has(name)).map(([, progress]) => progress.result);
   for (const result of functions) run.log(functionLine(result));
   return { stackName: stack.stackName, resources: results, functions, exports };
+}
+
+/**
+ * Removes what the local provisioner made of these stacks (their records say what), in the removal order, and their
+ * records: a local `cdk destroy`. Resources with `DeletionPolicy: Retain` stay. For tests, which deploy stacks of
+ * their own and take them down afterwards.
+ */
+export async function destroyStacks(envName: string, stackNames: string[], log: (line: string) => void = () => undefined): Promise<void> {
+  for (const stackName of stackNames) {
+    const record = await readStackRecord(envName, stackName);
+    if (!record) continue;
+    const resources = Object.values(record.resources).sort((a, b) => REMOVAL_ORDER.indexOf(a.type) - REMOVAL_ORDER.indexOf(b.type));
+    for (const resource of resources) {
+      const type = ENFORCED_TYPES[resource.type];
+      if (!type?.remove || /^retain/i.test(resource.deletionPolicy ?? '')) continue;
+      await type.remove(resource.physicalId);
+      log(`${stackName}: ${resource.type} ${resource.physicalId}: removed`);
+    }
+    await deleteStackRecord(envName, stackName);
+  }
 }
 
 /**

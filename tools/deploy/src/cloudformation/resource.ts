@@ -1,8 +1,31 @@
 // What each resource handler gets and gives back; shared by the handlers and the stack provisioner.
 import { createHash } from 'node:crypto';
-import type { FunctionDeployResult } from '../deploy-function';
 import type { AssemblyStack, TemplateResource } from './assembly';
 import { partitionOf, TemplateError, type StackEnvironment } from './intrinsics';
+
+/** The alias that traffic and triggers use; moved only after a passing smoke test. */
+export const LIVE_ALIAS = 'live';
+
+/** What the deploy did to a function's schedule. */
+export type ScheduleOutcome = 'created' | 'updated' | 'unchanged' | 'deleted' | 'none';
+
+/** What one function's deploy did, over its Function, Version and Alias resources. */
+export interface FunctionDeployResult {
+  name: string;
+  created: boolean;
+  /** True when `live` already runs this exact code and configuration: nothing was published. */
+  unchanged: boolean;
+  /** Why a function that existed was deployed again: what differed from what `live` runs. */
+  changed?: string[];
+  version: string;
+  /** The version `live` pointed at before, when there was one. */
+  previousVersion?: string;
+  smokeTest: 'passed' | 'failed';
+  rolledBack: boolean;
+  error?: string;
+  /** What the deploy did to the function's schedule; absent when it has none. */
+  schedule?: ScheduleOutcome;
+}
 
 /** What provisioning did to one resource. `checked`: read and checked for shape, not created locally. */
 export type ResourceOutcome = 'created' | 'updated' | 'unchanged' | 'checked' | 'skipped' | 'failed';

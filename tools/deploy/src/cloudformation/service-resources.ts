@@ -1,6 +1,14 @@
 // AWS::S3::Bucket, AWS::SQS::Queue, AWS::SecretsManager::Secret and AWS::Scheduler::Schedule on the local stack.
 import { DeleteBucketCommand } from '@aws-sdk/client-s3';
-import { CreateScheduleCommand, DeleteScheduleCommand, GetScheduleCommand, ResourceNotFoundException as ScheduleNotFound, UpdateScheduleCommand, type UpdateScheduleCommandInput } from '@aws-sdk/client-scheduler';
+import {
+  CreateScheduleCommand,
+  DeleteScheduleCommand,
+  GetScheduleCommand,
+  ResourceNotFoundException as ScheduleNotFound,
+  UpdateScheduleCommand,
+  type GetScheduleCommandOutput,
+  type UpdateScheduleCommandInput,
+} from '@aws-sdk/client-scheduler';
 import {
   CreateSecretCommand,
   DeleteSecretCommand,
@@ -12,7 +20,6 @@ import {
 import { DeleteQueueCommand } from '@aws-sdk/client-sqs';
 import { getS3Client, getSchedulerClient, getSecretsManagerClient, getSqsClient } from '@bmx/aws-clients';
 import { randomInt } from 'node:crypto';
-import { sameSchedule } from '../deploy-function';
 import { ensureBucket, ensureQueueAttributes } from '../provision';
 import { TemplateError } from './intrinsics';
 import { arn, functionRef, generatedName, optionalString, requiredString, type ResourceContext, type ResourceType } from './resource';
@@ -127,6 +134,21 @@ export const secret: ResourceType = {
     await getSecretsManagerClient().send(new DeleteSecretCommand({ SecretId: secretArn, ForceDeleteWithoutRecovery: true }));
   },
 };
+
+/** True when the schedule Scheduler has is the one the template asks for (the fields it sets; Scheduler's defaults aside). */
+export function sameSchedule(current: GetScheduleCommandOutput, desired: UpdateScheduleCommandInput): boolean {
+  const window = (w: typeof desired.FlexibleTimeWindow) => `${w?.Mode}/${w?.MaximumWindowInMinutes ?? ''}`;
+  return (
+    current.ScheduleExpression === desired.ScheduleExpression &&
+    (current.ScheduleExpressionTimezone ?? 'UTC') === (desired.ScheduleExpressionTimezone ?? 'UTC') &&
+    current.State === desired.State &&
+    (current.Description ?? '') === (desired.Description ?? '') &&
+    window(current.FlexibleTimeWindow) === window(desired.FlexibleTimeWindow) &&
+    current.Target?.Arn === desired.Target?.Arn &&
+    current.Target?.RoleArn === desired.Target?.RoleArn &&
+    current.Target?.Input === desired.Target?.Input
+  );
+}
 
 function desiredSchedule(context: ResourceContext, name: string): UpdateScheduleCommandInput {
   const target = context.properties['Target'] as Record<string, unknown> | undefined;

@@ -1,6 +1,6 @@
 // What the local provisioner last made of each stack, kept beside the environment's deploy state: the resources (so
 // one that a template drops is removed) and the exports (so another stack's Fn::ImportValue resolves in a later run).
-import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand } from '@aws-sdk/client-s3';
 import { getS3Client } from '@bmx/aws-clients';
 import { ensureBucket } from '../provision';
 import { localDeployStateBucket as deployStateBucket } from '../state';
@@ -50,6 +50,10 @@ export async function writeStackRecord(envName: string, record: StackRecord): Pr
   await getS3Client().send(
     new PutObjectCommand({ Bucket: deployStateBucket(envName), Key: keyOf(record.stackName), Body: JSON.stringify(record, null, 2), ContentType: 'application/json' }),
   );
+}
+
+export async function deleteStackRecord(envName: string, stackName: string): Promise<void> {
+  await getS3Client().send(new DeleteObjectCommand({ Bucket: deployStateBucket(envName), Key: keyOf(stackName) }));
 }
 
 /** Every export of every stack provisioned in the environment, by export name. */

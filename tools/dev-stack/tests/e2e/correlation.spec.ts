@@ -7,18 +7,15 @@ import { InvokeCommand, ListEventSourceMappingsCommand, UpdateEventSourceMapping
 import { GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { getAwsRegion, getLambdaClient, getSqsClient, resetAwsClients, resolveQueueUrl } from '@bmx/aws-clients';
 import { createTestDatabase, type TestDatabase } from '@bmx/db/testing';
-import { deployApp, ensureBucket } from '@bmx/deploy';
+import { databaseSecretFromUrl } from '@bmx/db';
+import { deployForTest, type TestDeployment } from '@bmx/deploy/testing';
 import { METRIC_NAMES, METRICS_NAMESPACE } from '@bmx/lambda-kit';
 import { sqsEventRecord } from '@bmx/local-aws';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { demoBookPhoto, startApiProcess, type ApiProcess } from '../../src';
 import { stopApiAndCleanUp } from '../support/teardown';
 
-const root = path.resolve(__dirname, '../../../..');
-const envName = `c${Date.now().toString(36)}`;
+const envName = `local-c${Date.now().toString(36)}`;
 const bucket = `bmx-${envName}-images`;
 const queueName = `bmx-${envName}-image-jobs`;
 const processorName = `bmx-${envName}-image-processor`;
@@ -37,18 +34,15 @@ const jsonLines = (text: string): Record<string, unknown>[] =>
 describe('following one upload by its correlation id, and its metrics', () => {
   let database: TestDatabase;
   let api: ApiProcess;
-  let outRoot: string;
+  let deployment: TestDeployment | undefined;
   const apiLog: string[] = [];
 
   beforeAll(async () => {
     resetAwsClients();
     database = await createTestDatabase('bmx_correlation');
-    outRoot = mkdtempSync(path.join(tmpdir(), 'bmx-correlation-'));
     const shared = { BMX_ENV: envName, DATABASE_URL: database.url, IMAGES_BUCKET: bucket, IMAGE_JOBS_QUEUE_NAME: queueName };
     Object.assign(process.env, shared);
-    await ensureBucket(bucket);
-    const [processor] = await deployApp(path.join(root, 'apps/image-processor'), { envName, extraEnv: shared, outRoot });
-    expect(processor?.smokeTest).toBe('passed');
+    deployment = await deployForTest({ app: 'image-processor', envName, secrets: { database: databaseSecretFromUrl(database.url) } });
     // The test hands the processor its message itself, so that it can read that invocation's log: the queue's
     // trigger is paused (before any message exists).
     const { EventSourceMappings: mappings = [] } = await getLambdaClient().send(new ListEventSourceMappingsCommand({ FunctionName: processorName }));
@@ -58,7 +52,7 @@ describe('following one upload by its correlation id, and its metrics', () => {
   });
 
   afterAll(async () => {
-    await stopApiAndCleanUp(api, database, outRoot);
+    await stopApiAndCleanUp(api, database, deployment);
   });
 
   it('finds the caller\'s id in the API\'s log, on the job, on the message and on every line of the processor', async () => {

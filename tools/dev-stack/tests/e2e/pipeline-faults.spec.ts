@@ -6,17 +6,14 @@
 import { SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { getSqsClient, resetAwsClients, resolveQueueUrl } from '@bmx/aws-clients';
 import { createTestDatabase, type TestDatabase } from '@bmx/db/testing';
-import { deployApp, ensureBucket } from '@bmx/deploy';
+import { databaseSecretFromUrl } from '@bmx/db';
+import { deployForTest, type TestDeployment } from '@bmx/deploy/testing';
 import { queueDepth, waitFor } from '@bmx/local-aws';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import sharp from 'sharp';
 import { demoBookPhoto, startApiProcess, type ApiProcess } from '../../src';
 import { stopApiAndCleanUp } from '../support/teardown';
 
-const root = path.resolve(__dirname, '../../../..');
-const envName = `f${Date.now().toString(36)}`;
+const envName = `local-f${Date.now().toString(36)}`;
 const bucket = `bmx-${envName}-images`;
 const queueName = `bmx-${envName}-image-jobs`;
 /**
@@ -44,7 +41,7 @@ interface Registered {
 describe('the image pipeline through an S3/SQS outage', () => {
   let database: TestDatabase;
   let api: ApiProcess;
-  let outRoot: string;
+  let deployment: TestDeployment | undefined;
   const call = (route: string, init: RequestInit = {}) =>
     fetch(`${api.url}${route}`, { ...init, headers: { 'x-api-key': api.demoKey, ...(init.headers ?? {}) } });
   const json = (method: string, route: string, body: unknown) =>
@@ -64,17 +61,15 @@ describe('the image pipeline through an S3/SQS outage', () => {
   beforeAll(async () => {
     resetAwsClients();
     database = await createTestDatabase('bmx_faults');
-    outRoot = mkdtempSync(path.join(tmpdir(), 'bmx-faults-'));
     const shared = { BMX_ENV: envName, DATABASE_URL: database.url, IMAGES_BUCKET: bucket, IMAGE_JOBS_QUEUE_NAME: queueName };
     Object.assign(process.env, shared);
-    await ensureBucket(bucket);
     // What `nx bundle` ships (with the pinned aws-clients), bundled into a folder of its own.
-    const [processor] = await deployApp(path.join(root, 'apps/image-processor'), {
+    deployment = await deployForTest({
+      app: 'image-processor',
       envName,
-      extraEnv: { ...shared, IMAGE_JOBS_VISIBILITY_TIMEOUT_SECONDS: String(VISIBILITY_TIMEOUT_SECONDS) },
-      outRoot,
+      overrides: { processor: { environment: { IMAGE_JOBS_VISIBILITY_TIMEOUT_SECONDS: String(VISIBILITY_TIMEOUT_SECONDS) } } },
+      secrets: { database: databaseSecretFromUrl(database.url) },
     });
-    expect(processor?.smokeTest).toBe('passed');
     await getSqsClient().send(
       new SetQueueAttributesCommand({ QueueUrl: await resolveQueueUrl({ name: queueName }), Attributes: { VisibilityTimeout: String(VISIBILITY_TIMEOUT_SECONDS) } }),
     );
@@ -83,7 +78,7 @@ describe('the image pipeline through an S3/SQS outage', () => {
 
   afterAll(async () => {
     await fault('s3-sqs-start');
-    await stopApiAndCleanUp(api, database, outRoot);
+    await stopApiAndCleanUp(api, database, deployment);
   });
 
   it('answers 503s during the outage, records the unsent job, and completes every job once after recovery', async () => {
