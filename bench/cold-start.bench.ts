@@ -7,7 +7,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { getAwsRegion, getS3Client } from '@bmx/aws-clients';
 import { type Database, type Kysely } from '@bmx/db';
 import { createTestDatabase } from '@bmx/db/testing';
-import { bundleApp, copyPackageClosure, ensureBucket, ensureQueue, functionEnvironment, loadDeployConfig, zipDirectory } from '@bmx/deploy';
+import { bundleApp, copyPackageClosure, ensureBucket, ensureQueue, loadDeployConfig, zipDirectory } from '@bmx/deploy';
 import { imageObjectKey } from '@bmx/images';
 import { sqsEventRecord, startLocalAws } from '@bmx/local-aws';
 import { build } from 'esbuild';
@@ -375,11 +375,14 @@ export async function coldStartBench(): Promise<BenchTable> {
         const name = `${app}/${fn.id}`;
         const scenario = events[name];
         if (!scenario) throw new Error(`${name}: no first real event defined in bench/cold-start.bench.ts; add one`);
-        // What the deployed function gets (lambda.deploy.json plus the deployer's variables), and the local endpoints.
+        // The function's lambda.deploy.json variables, the bench's database by URL (the handler runs in a plain
+        // process here, not as a deployed function reading DATABASE_SECRET_ARN), and the local endpoints.
         const env = {
           PATH: process.env['PATH'] ?? '',
           ...stack.env,
-          ...functionEnvironment(fn, { DATABASE_URL: database.url }, shared),
+          ...(fn.environment ?? {}),
+          DATABASE_URL: database.url,
+          ...shared,
           AWS_LAMBDA_FUNCTION_NAME: fn.name,
         };
         const handlerExport = fn.export ?? 'handler';

@@ -148,11 +148,11 @@ export function isLocalEnvironment(envName: string): boolean {
 /**
  * What a test deploy changes in an app before its stack is built (by the same code as every stack): `only` keeps
  * just those function ids; `overrides`, per function id, merge `environment` into the function's own and replace
- * `memorySize` / `timeout`.
+ * `memorySize`, `timeout` and `schedule` (a test that fires the schedule itself deploys it `enabled: false`).
  */
 export interface DeployVariant {
   only?: string[];
-  overrides?: Record<string, Partial<Pick<FunctionSpec, 'environment' | 'memorySize' | 'timeout'>>>;
+  overrides?: Record<string, Partial<Pick<FunctionSpec, 'environment' | 'memorySize' | 'timeout' | 'schedule'>>>;
 }
 
 /** The config with `variant` applied; a function id the app does not have (in this environment) is an error. */

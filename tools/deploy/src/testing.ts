@@ -4,11 +4,11 @@
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import { getSqsClient } from '@bmx/aws-clients';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { appStackName } from './aws-deploy';
-import { bundleApp, repoRoot } from './bundle-app';
+import { appStackName, sharedExports } from './aws-deploy';
+import { bundleApp, repoRoot, type BundleManifest } from './bundle-app';
 import { loadDeployConfig, applyVariant, type DeployConfig, type DeployVariant } from './config';
 import { destroyStacks, type StackProvisionResult } from './cloudformation/provision-assembly';
 import { deployToLocalStack, failedSmokeTests, synthesize, type LocalSecretValues, type SynthTarget } from './local-deploy';
@@ -21,7 +21,7 @@ export interface TestDeployOptions {
   envName?: string;
   /** Function ids to deploy; default every function the app has locally. */
   only?: string[];
-  /** Per function id: variables merged into its environment, and its memory and timeout (tools/deploy DeployVariant). */
+  /** Per function id: variables merged into its environment, its memory, timeout and schedule (tools/deploy DeployVariant). */
   overrides?: DeployVariant['overrides'];
   /**
    * Values of the environment's secrets by name, seeded under the ARNs the templates import: `database` (see
@@ -40,13 +40,20 @@ export interface TestDeployment {
   /** The app's functions as deployed (`{env}` substituted, the variant applied). */
   config: DeployConfig;
   results: StackProvisionResult[];
+  /** The bundle's manifest.json: which aws-clients it inlined, its packages and sizes. */
+  manifest: BundleManifest;
+  /** The ARN a secret of the environment (`database`, …) has, as the shared stack exports it. */
+  secretArn(name: string): string;
   /** The function's name in this environment, by its id in lambda.deploy.json. */
   functionName(id: string): string;
   /** The function's SQS trigger queue and its DLQ. */
-  triggerQueue(id: string): Promise<{ url: string; arn: string; dlqUrl: string }>;
+  triggerQueue(id: string): Promise<{ url: string; arn: string; dlqUrl: string; dlqArn: string }>;
   /** Removes its schedules, mappings, functions (and their warm processes), queues and secrets. */
   remove(): Promise<void>;
 }
+
+/** A fresh `local-<id>` environment name, for a test that needs its resource names before it deploys. */
+export const testEnvironmentName = (): string => `local-${randomBytes(4).toString('hex')}`;
 
 const scratchRoot = () => mkdtempSync(path.join(tmpdir(), 'bmx-test-deploy-'));
 
@@ -64,7 +71,7 @@ export async function deployAllForTest(deploys: TestDeployOptions[]): Promise<Te
   const scratch = scratchRoot();
   try {
     const planned = deploys.map((options, i) => {
-      const envName = options.envName ?? `local-${randomBytes(4).toString('hex')}`;
+      const envName = options.envName ?? testEnvironmentName();
       if (!/^local-[a-z0-9]+$/.test(envName)) throw new Error(`test deploys go to a local-<id> environment (lowercase letters and digits), got "${envName}"`);
       const appDir = path.join(repoRoot, 'apps', options.app);
       const variant: DeployVariant = { ...(options.only ? { only: options.only } : {}), ...(options.overrides ? { overrides: options.overrides } : {}) };
@@ -96,6 +103,7 @@ export async function deployAllForTest(deploys: TestDeployOptions[]): Promise<Te
           secrets: deploy.options.secrets ?? {},
           ...(deploy.options.log ? { log: deploy.options.log } : {}),
         });
+        const manifest = JSON.parse(readFileSync(path.join(deploy.bundles, 'manifest.json'), 'utf8')) as BundleManifest;
         const failed = failedSmokeTests(results);
         if (failed.length > 0 && deploy.options.requireSmokeTests !== false) throw new Error(`test deploy of ${deploy.options.app}: smoke test failed for ${failed.join(', ')}`);
         const byId = (id: string) => {
@@ -103,16 +111,23 @@ export async function deployAllForTest(deploys: TestDeployOptions[]): Promise<Te
           if (!fn) throw new Error(`${deploy.options.app} deployed no function "${id}" (it has ${deploy.config.functions.map((f) => f.id).join(', ')})`);
           return fn;
         };
+        const exports = Object.assign({}, ...results.map((stack) => stack.exports)) as Record<string, string>;
         return {
           envName: deploy.envName,
           config: deploy.config,
           results,
+          manifest,
+          secretArn(name) {
+            const arn = exports[sharedExports(deploy.envName).secretArn(name)];
+            if (!arn) throw new Error(`${deploy.envName} has no secret ${name}`);
+            return arn;
+          },
           functionName: (id) => byId(id).name,
           async triggerQueue(id) {
             const queue = byId(id).sqs?.queue;
             if (!queue) throw new Error(`${byId(id).name} has no SQS trigger`);
             const [main, dlq] = await Promise.all([queueUrlAndArn(queue), queueUrlAndArn(`${queue}-dlq`)]);
-            return { ...main, dlqUrl: dlq.url };
+            return { ...main, dlqUrl: dlq.url, dlqArn: dlq.arn };
           },
           remove: () => destroyStacks(deploy.envName, [appStackName(deploy.envName, deploy.options.app)]),
         };

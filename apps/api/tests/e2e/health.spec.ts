@@ -3,8 +3,8 @@ import { CLIENT_PROFILES, getSqsClient, REQUEST_PATH_PROFILE } from '@bmx/aws-cl
 import { connectPostgres } from '@bmx/db';
 import { createServer, type Server, type Socket } from 'node:net';
 import { buildApp } from '../../src/app';
-import { deployScraperStandIn } from '../support/scraper-stand-in';
-import { closedPort, deleteFunction, drainQueue, redirectS3, startTestApi, uniqueName, type TestApi } from './support';
+import { testEnvironmentName, type TestDeployment } from '@bmx/deploy/testing';
+import { closedPort, deployScraperStandIn, drainQueue, redirectS3, startTestApi, uniqueName, type TestApi } from './support';
 
 interface Check {
   name: string;
@@ -16,15 +16,19 @@ interface Check {
 
 describe('health: live, ready and deep', () => {
   let api: TestApi;
-  const scraper = uniqueName('api-health-scraper');
+  // The scraper stand-in's own environment; the API finds it by BMX_ENV (bmx-{env}-scraper).
+  const scraperEnv = testEnvironmentName();
+  let standIn: TestDeployment | undefined;
+  let scraper: string;
 
   beforeAll(async () => {
     // Every check here must see the dependencies as they are now: no reuse (the reuse itself is tested below).
-    api = await startTestApi('health', { SCRAPER_FUNCTION_NAME: scraper, HEALTH_REUSE_MS: '0' });
-    await deployScraperStandIn({ functionName: scraper, bucket: api.bucket });
-  }, 60_000);
+    api = await startTestApi('health', { BMX_ENV: scraperEnv, HEALTH_REUSE_MS: '0' });
+    standIn = await deployScraperStandIn(api, { envName: scraperEnv });
+    scraper = standIn.functionName('scraper-stand-in');
+  }, 120_000);
   afterAll(async () => {
-    await deleteFunction(scraper);
+    await standIn?.remove();
     await api.close();
   });
 

@@ -1,11 +1,8 @@
-import { CreateFunctionCommand } from '@aws-sdk/client-lambda';
-import { getLambdaClient, invokeJson } from '@bmx/aws-clients';
-import { bundleLambda, zipDirectory } from '@bmx/deploy';
+import { invokeJson } from '@bmx/aws-clients';
+import { databaseSecretFromUrl } from '@bmx/db';
+import { deployForTest, type TestDeployment } from '@bmx/deploy/testing';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { deleteFunction, drainQueue, makeImage, multipart, startTestApi, uniqueName, type TestApi } from './support';
+import { drainQueue, makeImage, multipart, startTestApi, type TestApi } from './support';
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -92,27 +89,25 @@ describe('Lambda entry points', () => {
     });
   });
 
-  describe('retryHandler, deployed to the local Lambda server', () => {
-    const name = uniqueName('api-retry');
-    let outDir: string;
+  describe('retryHandler, deployed to the local Lambda server from the API stack', () => {
+    let deployment: TestDeployment | undefined;
+    let name: string;
     beforeAll(async () => {
-      outDir = mkdtempSync(path.join(tmpdir(), 'api-retry-'));
-      await bundleLambda({ entry: path.join(__dirname, '../../src/retry-lambda.ts'), outDir });
-      await getLambdaClient().send(
-        new CreateFunctionCommand({
-          FunctionName: name,
-          Runtime: 'nodejs24.x',
-          Role: 'arn:aws:iam::000000000000:role/bmx-retry',
-          Handler: 'index.retryHandler',
-          Timeout: 60,
-          Code: { ZipFile: zipDirectory(outDir) },
-          Environment: { Variables: { DATABASE_URL: api.test.url, IMAGES_BUCKET: api.bucket, IMAGE_JOBS_QUEUE_NAME: api.queue.name } },
-        }),
-      );
-    }, 60_000);
+      deployment = await deployForTest({
+        app: 'api',
+        only: ['image-job-retry'],
+        // The schedule is deployed disabled: the test invokes the function itself, and a scheduled run in between
+        // would resend its job first.
+        overrides: {
+          'image-job-retry': { environment: { IMAGES_BUCKET: api.bucket, IMAGE_JOBS_QUEUE_NAME: api.queue.name }, schedule: { expression: 'rate(5 minutes)', enabled: false } },
+        },
+        // It reads its database by DATABASE_SECRET_ARN, as on AWS.
+        secrets: { database: databaseSecretFromUrl(api.test.url) },
+      });
+      name = deployment.functionName('image-job-retry');
+    }, 120_000);
     afterAll(async () => {
-      await deleteFunction(name);
-      rmSync(outDir, { recursive: true, force: true });
+      await deployment?.remove();
     });
 
     it('resends queue_failed jobs when invoked by the schedule', async () => {

@@ -6,14 +6,16 @@ import { createServer, type Server } from 'node:http';
 import { buildApp } from '../../src/app';
 import type { ApiApp } from '../../src/app-deps';
 import { fetchHop, MAX_SHORT_LINK_REDIRECTS, type FetchHop } from '../../src/listing-url';
-import { deployScraperStandIn } from '../support/scraper-stand-in';
-import { closedPort, deleteFunction, objectExists, readObject, startTestApi, uniqueName, type TestApi } from './support';
+import { testEnvironmentName, type TestDeployment } from '@bmx/deploy/testing';
+import { closedPort, deployScraperStandIn, objectExists, readObject, startTestApi, type TestApi } from './support';
 
 describe('listing hosts the scraper may fetch', () => {
   let api: TestApi;
   let app: ApiApp;
   let shortLinks: Server;
-  const scraper = uniqueName('api-scraper-hosts');
+  const scraperEnv = testEnvironmentName();
+  let standIn: TestDeployment | undefined;
+  let scraper: string;
   /** Every URL the API requested while resolving short links. */
   const requested: string[] = [];
   let counter = 0;
@@ -43,12 +45,13 @@ describe('listing hosts the scraper may fetch', () => {
       requested.push(url.href);
       return fetchHop(new URL(`${url.pathname}${url.search}`, `http://127.0.0.1:${port}`), signal);
     };
-    api = await startTestApi('listing-hosts', { SCRAPER_FUNCTION_NAME: scraper });
-    await deployScraperStandIn({ functionName: scraper, bucket: api.bucket });
+    api = await startTestApi('listing-hosts', { BMX_ENV: scraperEnv });
+    standIn = await deployScraperStandIn(api, { envName: scraperEnv });
+    scraper = standIn.functionName('scraper-stand-in');
     app = await buildApp({ db: api.test.db, config: api.config, logger: false, shortLinkHop: hop });
-  }, 60_000);
+  }, 120_000);
   afterAll(async () => {
-    await deleteFunction(scraper);
+    await standIn?.remove();
     await app.close();
     await new Promise<void>((resolve) => shortLinks.close(() => resolve()));
     await api.close();

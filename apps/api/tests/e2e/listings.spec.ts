@@ -1,32 +1,31 @@
 import type { ApiApp } from '../../src/app-deps';
-import { deployScraperStandIn } from '../support/scraper-stand-in';
-import { deleteFunction, objectExists, startTestApi, uniqueName, type TestApi } from './support';
+import { deployAllForTest, testEnvironmentName, type TestDeployment } from '@bmx/deploy/testing';
+import { deployScraperStandIn, objectExists, standIn, startTestApi, uniqueName, type TestApi } from './support';
 
 describe('listing scrapes through the scraper Lambda (local stand-in)', () => {
   let api: TestApi;
-  const names = {
-    ok: uniqueName('api-scraper-ok'),
-    rateLimited: uniqueName('api-scraper-429'),
-    badGateway: uniqueName('api-scraper-500'),
-    throws: uniqueName('api-scraper-throw'),
-  };
+  // One environment per stand-in mode: the API finds each one's scraper by BMX_ENV (bmx-{env}-scraper).
+  const envs = { ok: testEnvironmentName(), rateLimited: testEnvironmentName(), badGateway: testEnvironmentName(), throws: testEnvironmentName() };
+  const names: Record<keyof typeof envs, string> = { ok: '', rateLimited: '', badGateway: '', throws: '' };
   const apps: Record<string, ApiApp> = {};
+  let deployments: TestDeployment[] = [];
 
   beforeAll(async () => {
-    api = await startTestApi('listings', { SCRAPER_FUNCTION_NAME: names.ok });
-    await Promise.all([
-      deployScraperStandIn({ functionName: names.ok, bucket: api.bucket }),
-      deployScraperStandIn({ functionName: names.rateLimited, bucket: api.bucket, mode: 'rate-limited' }),
-      deployScraperStandIn({ functionName: names.badGateway, bucket: api.bucket, mode: 'bad-gateway' }),
-      deployScraperStandIn({ functionName: names.throws, bucket: api.bucket, mode: 'throw' }),
+    api = await startTestApi('listings', { BMX_ENV: envs.ok });
+    deployments = await deployAllForTest([
+      standIn(api, envs.ok),
+      standIn(api, envs.rateLimited, 'rate-limited'),
+      standIn(api, envs.badGateway, 'bad-gateway'),
+      standIn(api, envs.throws, 'throw'),
     ]);
-    apps['rateLimited'] = await api.variant({ SCRAPER_FUNCTION_NAME: names.rateLimited });
-    apps['badGateway'] = await api.variant({ SCRAPER_FUNCTION_NAME: names.badGateway });
-    apps['throws'] = await api.variant({ SCRAPER_FUNCTION_NAME: names.throws });
+    (Object.keys(envs) as (keyof typeof envs)[]).forEach((mode, i) => (names[mode] = deployments[i]!.functionName('scraper-stand-in')));
+    apps['rateLimited'] = await api.variant({ BMX_ENV: envs.rateLimited });
+    apps['badGateway'] = await api.variant({ BMX_ENV: envs.badGateway });
+    apps['throws'] = await api.variant({ BMX_ENV: envs.throws });
     apps['missing'] = await api.variant({ SCRAPER_FUNCTION_NAME: uniqueName('api-scraper-missing') });
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => {
-    await Promise.all(Object.values(names).map(deleteFunction));
+    await Promise.all(deployments.map((deployment) => deployment.remove()));
     await api.close();
   });
 
@@ -97,11 +96,13 @@ describe('listing scrapes through the scraper Lambda (local stand-in)', () => {
     expect(async.statusCode).toBe(503);
   });
 
-  it('redeploys the stand-in in place (npm start runs it on every start)', async () => {
-    await deployScraperStandIn({ functionName: names.badGateway, bucket: api.bucket, mode: 'ok' });
+  it('redeploys the stand-in in place, saying what changed (npm start runs it on every start)', async () => {
+    const redeployed = await deployScraperStandIn(api, { envName: envs.badGateway, mode: 'ok' });
+    const [result] = redeployed.results.flatMap((stack) => stack.functions);
+    expect(result).toMatchObject({ name: names.badGateway, created: false, version: '2', previousVersion: '1', changed: ['environment (SCRAPER_STAND_IN_MODE)'], smokeTest: 'passed' });
     const res = await post(apps['badGateway']!, '/api/v1/listings/extract', { url: 'https://www.ebay.com/itm/x', item_id: 'redeployed' });
     expect(res.statusCode).toBe(200);
-  });
+  }, 120_000);
 
   it('validates its input and needs an editor key', async () => {
     const noId = await post(api.app, '/api/v1/listings/extract-async', { url: 'https://www.ebay.com/sch/no-item-here' });

@@ -1,9 +1,9 @@
-import { DeleteFunctionCommand } from '@aws-sdk/client-lambda';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { getLambdaClient, getS3Client, getSqsClient, resetAwsClients } from '@bmx/aws-clients';
+import { getS3Client, getSqsClient, resetAwsClients } from '@bmx/aws-clients';
 import { createTestDatabase, type TestDatabase } from '@bmx/db/testing';
 import { ensureBucket, ensureQueue, type ProvisionedQueue } from '@bmx/deploy';
+import { deployForTest, type TestDeployment, type TestDeployOptions } from '@bmx/deploy/testing';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import sharp from 'sharp';
@@ -133,11 +133,23 @@ export async function drainQueue(url: string, waitSeconds = 2): Promise<unknown[
   }
 }
 
-export async function deleteFunction(name: string): Promise<void> {
-  await getLambdaClient()
-    .send(new DeleteFunctionCommand({ FunctionName: name }))
-    .catch(() => undefined);
-}
+/** How the scraper stand-in behaves (`SCRAPER_STAND_IN_MODE`); the failing modes exist to test the API's error mapping. */
+export type StandInMode = 'ok' | 'rate-limited' | 'bad-gateway' | 'throw';
+
+/**
+ * The scraper stand-in (`localOnly` in lambda.deploy.json) as the API's stack has it, deployed through
+ * deployForTest into `envName`, writing listings to the test's bucket. The API finds it by its `BMX_ENV`.
+ */
+export const standIn = (api: TestApi, envName: string, mode: StandInMode = 'ok'): TestDeployOptions => ({
+  app: 'api',
+  envName,
+  only: ['scraper-stand-in'],
+  overrides: { 'scraper-stand-in': { environment: { LISTINGS_BUCKET: api.bucket, SCRAPER_STAND_IN_MODE: mode } } },
+});
+
+/** Deploys {@link standIn}. */
+export const deployScraperStandIn = (api: TestApi, options: { envName: string; mode?: StandInMode }): Promise<TestDeployment> =>
+  deployForTest(standIn(api, options.envName, options.mode));
 
 /** A loopback port nothing listens on (it was free a moment ago): connections to it are refused. */
 export async function closedPort(): Promise<number> {

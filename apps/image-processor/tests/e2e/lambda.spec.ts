@@ -1,59 +1,51 @@
-// The handler as `nx bundle` ships it (bundleApp: the pinned aws-clients inlined, sharp beside it), deployed to the
-// local Lambda server, fed by the local SQS queue through an event-source mapping with ReportBatchItemFailures,
-// writing to the local S3 and a real PostgreSQL database.
-import { CreateEventSourceMappingCommand, DeleteEventSourceMappingCommand } from '@aws-sdk/client-lambda';
+// The handler as `nx bundle` ships it (bundleApp: the pinned aws-clients inlined, sharp beside it), deployed from the
+// app's synthesized stack to the local Lambda server (deployForTest), fed by the stack's SQS queue through its
+// event-source mapping on `live` with ReportBatchItemFailures, writing to the local S3 and a real PostgreSQL database
+// it reads its credentials for by DATABASE_SECRET_ARN.
+import { GetAliasCommand } from '@aws-sdk/client-lambda';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, SendMessageCommand, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { getLambdaClient, getS3Client, getSqsClient, invokeJson, resetAwsClients, sendJsonMessage } from '@bmx/aws-clients';
+import { databaseSecretFromUrl } from '@bmx/db';
 import { createTestDatabase, type TestDatabase } from '@bmx/db/testing';
-import { ensureBucket, ensureQueue, type ProvisionedQueue } from '@bmx/deploy';
+import { ensureBucket } from '@bmx/deploy';
+import { deployForTest, type TestDeployment } from '@bmx/deploy/testing';
 import { collectMessages, queueDepth, waitFor } from '@bmx/local-aws';
 import { randomUUID } from 'node:crypto';
 import sharp from 'sharp';
 import { BACKGROUND_METHOD } from '../../src/background/remove-background';
-import { deployProcessorForTest, type DeployedProcessor } from '../support/deploy';
 import { syntheticBookPhoto, toJpeg } from '../support/synthetic';
 import { createJob, dropTestDatabase, seedBook } from '../support/seed';
 
 jest.setTimeout(120_000);
 
 const suffix = randomUUID().slice(0, 8);
-const functionName = `image-processor-${suffix}`;
 const bucket = `imgproc-fn-${suffix}`;
-/** Short, so retries and the dead-letter queue happen within a test. */
+/** Short, so retries and the dead-letter queue happen within a test (the stack's queue waits 30 minutes). */
 const VISIBILITY_TIMEOUT = 4;
 
 let test: TestDatabase;
-let queue: ProvisionedQueue;
-let mappingId: string;
-let processor: DeployedProcessor | undefined;
+let queue: { url: string; arn: string; dlqUrl: string };
+let functionName: string;
+let processor: TestDeployment | undefined;
 let photo: Buffer;
 
 beforeAll(async () => {
   resetAwsClients();
   test = await createTestDatabase('imgproc_fn');
   await ensureBucket(bucket);
-  queue = await ensureQueue({ name: `imgproc-${suffix}`, visibilityTimeoutSeconds: VISIBILITY_TIMEOUT, maxReceiveCount: 3 });
-  processor = await deployProcessorForTest({
-    functionName,
-    environment: { DATABASE_URL: test.url, IMAGES_BUCKET: bucket, IMAGE_JOBS_VISIBILITY_TIMEOUT_SECONDS: String(VISIBILITY_TIMEOUT) },
+  processor = await deployForTest({
+    app: 'image-processor',
+    overrides: { processor: { environment: { IMAGES_BUCKET: bucket, IMAGE_JOBS_VISIBILITY_TIMEOUT_SECONDS: String(VISIBILITY_TIMEOUT) } } },
+    secrets: { database: databaseSecretFromUrl(test.url) },
   });
+  functionName = processor.functionName('processor');
+  queue = await processor.triggerQueue('processor');
+  await getSqsClient().send(new SetQueueAttributesCommand({ QueueUrl: queue.url, Attributes: { VisibilityTimeout: String(VISIBILITY_TIMEOUT) } }));
   photo = await toJpeg(syntheticBookPhoto({ surface: 'noisy', cover: [30, 60, 120] }));
-  // Warm the function (and check it loads) before the poller starts feeding it.
-  await expect(invokeJson(functionName, { smoke_test: true })).resolves.toEqual({ smoke_test: 'ok' });
-  const mapping = await getLambdaClient().send(
-    new CreateEventSourceMappingCommand({
-      FunctionName: functionName,
-      EventSourceArn: queue.arn,
-      BatchSize: 10,
-      FunctionResponseTypes: ['ReportBatchItemFailures'],
-    }),
-  );
-  mappingId = mapping.UUID!;
-});
+}, 240_000);
 
 afterAll(async () => {
-  if (mappingId) await getLambdaClient().send(new DeleteEventSourceMappingCommand({ UUID: mappingId }));
   await processor?.remove();
   if (test) await dropTestDatabase(test);
   resetAwsClients();
@@ -82,20 +74,25 @@ describe('image-processor Lambda behind SQS', () => {
     await expect(invokeJson(functionName, { smoke_test: true })).resolves.toEqual({ smoke_test: 'ok' });
   });
 
-  it('fails the smoke test when the database refuses it, so a deploy would keep live where it was', async () => {
-    const broken = `image-processor-nodb-${suffix}`;
+  it('fails the smoke test when the database refuses it, so the deploy gives it no live alias', async () => {
     const wrongDatabase = new URL(test.url);
     wrongDatabase.pathname = `/no_such_db_${suffix.replace(/-/g, '_')}`;
-    const deployed = await deployProcessorForTest({
-      functionName: broken,
-      environment: { DATABASE_URL: wrongDatabase.toString(), IMAGES_BUCKET: bucket, IMAGE_JOBS_VISIBILITY_TIMEOUT_SECONDS: '10' },
+    const deployed = await deployForTest({
+      app: 'image-processor',
+      overrides: { processor: { environment: { IMAGES_BUCKET: bucket } } },
+      secrets: { database: databaseSecretFromUrl(wrongDatabase.toString()) },
+      requireSmokeTests: false,
     });
     try {
+      const [result] = deployed.results.flatMap((stack) => stack.functions);
+      expect(result).toMatchObject({ smokeTest: 'failed', error: expect.stringMatching(/no_such_db/) });
+      const broken = deployed.functionName('processor');
+      await expect(getLambdaClient().send(new GetAliasCommand({ FunctionName: broken, Name: 'live' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
       await expect(invokeJson(broken, { smoke_test: true })).rejects.toMatchObject({ name: 'LambdaFunctionError', message: expect.stringMatching(/no_such_db/) });
     } finally {
       await deployed.remove();
     }
-  });
+  }, 240_000);
 
   it('happy path: a processed PNG and a JPEG thumbnail appear, the gallery is renumbered', async () => {
     const book = await seedBook(test.db, bucket, [
@@ -156,7 +153,7 @@ describe('image-processor Lambda behind SQS', () => {
     );
     await waitForStatus(jobId, 'completed');
     const started = Date.now();
-    const dead = await collectMessages(queue.dlq!.url, [poison], { timeoutMs: 60_000 });
+    const dead = await collectMessages(queue.dlqUrl, [poison], { timeoutMs: 60_000 });
     expect(dead.get(poison)).toBeGreaterThanOrEqual(3);
     // Three receives means two visibility timeouts passed after the first failure.
     expect(Date.now() - started).toBeGreaterThanOrEqual((2 * VISIBILITY_TIMEOUT - 1) * 1000 - 2000);
@@ -202,7 +199,7 @@ describe('image-processor Lambda behind SQS', () => {
     await sendJsonMessage({ url: queue.url }, { job_id: jobId, book_id: book.bookId, image_id: book.images[0]!.id });
     await waitForStatus(jobId, 'completed');
 
-    const dead = await collectMessages(queue.dlq!.url, Object.values(poison), { timeoutMs: 90_000 });
+    const dead = await collectMessages(queue.dlqUrl, Object.values(poison), { timeoutMs: 90_000 });
     // Each was delivered (and reported) at least maxReceiveCount times before SQS moved it (the count goes on in the
     // DLQ); the source queue keeps none.
     for (const count of dead.values()) expect(count).toBeGreaterThanOrEqual(3);

@@ -1,28 +1,28 @@
-// The handler as `nx bundle` ships it (bundleApp: the pinned aws-clients inlined) on the local Lambda server, configured
-// with DATABASE_SECRET_ARN only: it reads its credentials for a real PostgreSQL role from the local Secrets Manager,
+// The handler as `nx bundle` ships it (bundleApp: the pinned aws-clients inlined), deployed from the app's stack to the
+// local Lambda server, configured as on AWS with DATABASE_SECRET_ARN only (the environment's database secret): it reads its credentials for a real PostgreSQL role from the local Secrets Manager,
 // processes a job, and after a rotation reconnects with the new credentials.
 //
 // The test server trusts connections from 127.0.0.1 (pg_hba `trust`): it would accept any password, so a password
 // rotation proves nothing there. The rotation moves the secret to another role and retires the old role with
 // NOLOGIN, so the old credentials are really refused (SQLSTATE 28000).
-import { CreateEventSourceMappingCommand, DeleteEventSourceMappingCommand, InvokeCommand } from '@aws-sdk/client-lambda';
-import { CreateSecretCommand, DeleteSecretCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { getLambdaClient, getSecretsManagerClient, invokeJson, resetAwsClients, sendJsonMessage } from '@bmx/aws-clients';
+import { InvokeCommand } from '@aws-sdk/client-lambda';
+import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { getLambdaClient, getSecretsManagerClient, getSqsClient, invokeJson, resetAwsClients, sendJsonMessage } from '@bmx/aws-clients';
 import { sql } from '@bmx/db';
 import { createTestDatabase, rdsSecretJson, runAsServerAdmin, type TestDatabase } from '@bmx/db/testing';
-import { ensureBucket, ensureQueue, type ProvisionedQueue } from '@bmx/deploy';
+import { ensureBucket } from '@bmx/deploy';
+import { deployForTest, type TestDeployment } from '@bmx/deploy/testing';
 import { waitFor } from '@bmx/local-aws';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { deployProcessorForTest, type DeployedProcessor } from '../support/deploy';
 import { syntheticBookPhoto, toJpeg } from '../support/synthetic';
 import { createJob, dropTestDatabase, seedBook } from '../support/seed';
 
 jest.setTimeout(120_000);
 
 const suffix = randomUUID().replace(/-/g, '').slice(0, 10);
-const functionName = `image-processor-secret-${suffix}`;
 const bucket = `imgproc-secret-${suffix.slice(0, 8)}`;
 const roles = { first: `bmx_imgproc_a_${suffix}`, second: `bmx_imgproc_b_${suffix}` };
 // Generated per run, never stored in the repository.
@@ -30,10 +30,10 @@ const passwords = { first: randomBytes(18).toString('base64url'), second: random
 const appDir = path.resolve(__dirname, '../..');
 
 let test: TestDatabase;
-let queue: ProvisionedQueue;
+let queue: { url: string };
 let secretArn: string;
-let mappingId: string | undefined;
-let processor: DeployedProcessor | undefined;
+let functionName: string;
+let processor: TestDeployment | undefined;
 
 const secretFor = (which: keyof typeof roles) => rdsSecretJson(test.url, { username: roles[which], password: passwords[which] });
 
@@ -63,29 +63,25 @@ beforeAll(async () => {
     await sql`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${sql.id(roles[which])}`.execute(test.db);
     await sql`GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO ${sql.id(roles[which])}`.execute(test.db);
   }
-  secretArn = (await getSecretsManagerClient().send(new CreateSecretCommand({ Name: `bmx/test/imgproc-${suffix}`, SecretString: secretFor('first') }))).ARN!;
   await ensureBucket(bucket);
-  queue = await ensureQueue({ name: `imgproc-secret-${suffix}`, visibilityTimeoutSeconds: 10, maxReceiveCount: 3 });
-
-  processor = await deployProcessorForTest({
-    functionName,
-    // No DATABASE_URL: the credentials come from the secret only.
-    environment: { DATABASE_SECRET_ARN: secretArn, IMAGES_BUCKET: bucket, IMAGE_JOBS_VISIBILITY_TIMEOUT_SECONDS: '10' },
+  processor = await deployForTest({
+    app: 'image-processor',
+    overrides: { processor: { environment: { IMAGES_BUCKET: bucket, IMAGE_JOBS_VISIBILITY_TIMEOUT_SECONDS: '10' } } },
+    // The environment's database secret, seeded with the first role's login: the function's only credentials.
+    secrets: { database: secretFor('first') },
   });
+  functionName = processor.functionName('processor');
+  secretArn = processor.secretArn('database');
+  queue = await processor.triggerQueue('processor');
+  // The stack's queue waits 30 minutes before a failed message comes back; 10 s here, as the function is told.
+  await getSqsClient().send(new SetQueueAttributesCommand({ QueueUrl: queue.url, Attributes: { VisibilityTimeout: '10' } }));
   await expect(invokeJson(functionName, { smoke_test: true })).resolves.toEqual({ smoke_test: 'ok' });
-  mappingId = (
-    await getLambdaClient().send(
-      new CreateEventSourceMappingCommand({ FunctionName: functionName, EventSourceArn: queue.arn, BatchSize: 1, FunctionResponseTypes: ['ReportBatchItemFailures'] }),
-    )
-  ).UUID;
-});
+}, 240_000);
 
 afterAll(async () => {
-  if (mappingId) await getLambdaClient().send(new DeleteEventSourceMappingCommand({ UUID: mappingId }));
   await processor?.remove();
   if (test) await dropTestDatabase(test);
   for (const role of Object.values(roles)) await runAsServerAdmin(`DROP ROLE IF EXISTS ${role}`);
-  if (secretArn) await getSecretsManagerClient().send(new DeleteSecretCommand({ SecretId: secretArn, ForceDeleteWithoutRecovery: true }));
   resetAwsClients();
 });
 

@@ -1,18 +1,15 @@
-// Dispatcher → local SQS → worker → PostgreSQL, with both handlers bundled and deployed to the local Lambda
-// server and the carriers played by a fake on 127.0.0.1. One flow, in order: 1,000 books tracked; delivered
+// Dispatcher → local SQS → worker → PostgreSQL, with both handlers deployed from the app's synthesized stack to the
+// local Lambda server (deployForTest: the stack's queue, DLQ and mapping on `live`; the database and the carriers'
+// settings read from their secrets by ARN) and the carriers played by a fake on 127.0.0.1. One flow, in order: 1,000 books tracked; delivered
 // parcels stop being dispatched; a carrier outage opens its circuit and nothing reaches the DLQ while it is open;
 // poison messages of every shape are reported and dead-lettered while good ones beside them are tracked.
-import { CreateEventSourceMappingCommand, CreateFunctionCommand, DeleteEventSourceMappingCommand, DeleteFunctionCommand } from '@aws-sdk/client-lambda';
-import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { GetAliasCommand } from '@aws-sdk/client-lambda';
+import { GetQueueAttributesCommand, SendMessageCommand, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { getLambdaClient, getSqsClient, invokeJson, LambdaFunctionError, resetAwsClients } from '@bmx/aws-clients';
-import { sql } from '@bmx/db';
+import { databaseSecretFromUrl, sql } from '@bmx/db';
 import { createTestDatabase, type TestDatabase } from '@bmx/db/testing';
-import { bundleLambda, ensureQueue, type ProvisionedQueue, zipDirectory } from '@bmx/deploy';
+import { deployAllForTest, type TestDeployment } from '@bmx/deploy/testing';
 import { collectMessages, queueDepth, waitFor } from '@bmx/local-aws';
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { CarrierId } from '../../src/carriers/types';
 import type { DispatchResult } from '../../src/dispatch/dispatch';
 import { listTrackingEvents } from '@bmx/db';
@@ -23,9 +20,7 @@ import { dropTestDatabase } from '../support/db';
 
 jest.setTimeout(120_000);
 
-const SRC = path.join(__dirname, '..', '..', 'src');
-const suffix = randomUUID().slice(0, 8);
-const names = { dispatcher: `tracking-dispatcher-${suffix}`, worker: `tracking-worker-${suffix}`, queue: `tracking-e2e-${suffix}` };
+const names = { dispatcher: '', worker: '', noQueueDispatcher: '' };
 const BOOKS_PER_CARRIER = 200;
 const VISIBILITY_SECONDS = 3;
 /** The whole flow's waits: 1,000 books through a 2-core machine. */
@@ -43,29 +38,10 @@ const CARRIER_ORDER: CarrierId[] = ['ups', 'usps', 'fedex', 'dhl', 'royal_mail']
 
 let testDb: TestDatabase;
 let fake: FakeCarriers;
-let queue: ProvisionedQueue;
-let mappingId: string | undefined;
-let buildDir: string;
+let queue: { url: string; arn: string; dlqUrl: string; dlqArn: string };
+let deployments: TestDeployment[] = [];
 const idsByCarrier = {} as Record<CarrierId, number[]>;
 let carrierReplies: Partial<Record<CarrierId, FakeReply>> = {};
-const deployed: string[] = [];
-
-async function deploy(name: string, entry: string, handler: string, env: Record<string, string>, timeout: number) {
-  const outDir = path.join(buildDir, name);
-  deployed.push(name);
-  await bundleLambda({ entry, outDir });
-  await getLambdaClient().send(
-    new CreateFunctionCommand({
-      FunctionName: name,
-      Runtime: 'nodejs24.x',
-      Role: 'arn:aws:iam::000000000000:role/lambda',
-      Handler: `index.${handler}`,
-      Code: { ZipFile: zipDirectory(outDir) },
-      Timeout: timeout,
-      Environment: { Variables: env },
-    }),
-  );
-}
 
 async function queueDepths(url: string): Promise<{ visible: number; inFlight: number }> {
   const out = await getSqsClient().send(
@@ -85,13 +61,41 @@ const dispatch = () => invokeJson<DispatchResult>(names.dispatcher, { source: 'a
 
 beforeAll(async () => {
   resetAwsClients();
-  buildDir = mkdtempSync(path.join(tmpdir(), 'tracking-e2e-'));
-  [testDb, fake, queue] = await Promise.all([
-    createTestDatabase('tracking_e2e'),
-    startFakeCarriers(),
-    ensureQueue({ name: names.queue, visibilityTimeoutSeconds: VISIBILITY_SECONDS, maxReceiveCount: 3 }),
-  ]);
+  [testDb, fake] = await Promise.all([createTestDatabase('tracking_e2e'), startFakeCarriers()]);
   fake.reply = (carrier) => carrierReplies[carrier] ?? { fixture: 'in-transit' };
+
+  const secrets = {
+    database: databaseSecretFromUrl(testDb.url),
+    // The carriers' base URLs and credentials are the fake's: the worker reads them from its secret, as on AWS.
+    'tracking-carriers': JSON.stringify(fake.env),
+  };
+  // The test fires the dispatcher itself: its hourly schedule is deployed disabled, so no run comes in between.
+  const dispatcher = { environment: { DISPATCH_PAGE_SIZE: '300' }, timeout: 60, schedule: { expression: 'rate(1 hour)', enabled: false } };
+  deployments = await deployAllForTest([
+    {
+      app: 'tracking-dispatcher',
+      overrides: {
+        dispatcher,
+        worker: { environment: { TRACKING_DELIVERED_GRACE_HOURS: '0', CARRIER_TIMEOUT_MS: '2000', TRACKING_WORKER_CONCURRENCY: '4' }, timeout: 30 },
+      },
+      secrets,
+    },
+    // A dispatcher that has no queue to send to: its start-up fails, so its smoke test does, and it never gets `live`.
+    { app: 'tracking-dispatcher', only: ['dispatcher'], overrides: { dispatcher: { ...dispatcher, environment: { TRACKING_QUEUE_NAME: '' } } }, secrets, requireSmokeTests: false },
+  ]);
+  const [flow, noQueue] = deployments as [TestDeployment, TestDeployment];
+  names.dispatcher = flow.functionName('dispatcher');
+  names.worker = flow.functionName('worker');
+  names.noQueueDispatcher = noQueue.functionName('dispatcher');
+  queue = await flow.triggerQueue('worker');
+  // The stack's queue hides a message for 6 × the worker's timeout and dead-letters it after 12 receives; here 3 s
+  // and 3, so redeliveries and the DLQ happen within the test.
+  await getSqsClient().send(
+    new SetQueueAttributesCommand({
+      QueueUrl: queue.url,
+      Attributes: { VisibilityTimeout: String(VISIBILITY_SECONDS), RedrivePolicy: JSON.stringify({ deadLetterTargetArn: queue.dlqArn, maxReceiveCount: 3 }) },
+    }),
+  );
 
   for (const carrier of CARRIER_ORDER) {
     idsByCarrier[carrier] = await insertBooks(
@@ -99,36 +103,13 @@ beforeAll(async () => {
       Array.from({ length: BOOKS_PER_CARRIER }, (_, i) => ({ title: `${carrier} ${i}`, tracking_number: NUMBER[carrier](i), tracking_active: true })),
     );
   }
-
-  const common = { DATABASE_URL: testDb.url, TRACKING_QUEUE_NAME: names.queue };
-  await Promise.all([
-    deploy(names.dispatcher, path.join(SRC, 'dispatch/handler.ts'), 'handler', { ...common, DISPATCH_PAGE_SIZE: '300' }, 60),
-    deploy(
-      names.worker,
-      path.join(SRC, 'worker/handler.ts'),
-      'handler',
-      { ...common, ...fake.env, TRACKING_DELIVERED_GRACE_HOURS: '0', CARRIER_TIMEOUT_MS: '2000', TRACKING_WORKER_CONCURRENCY: '4' },
-      30,
-    ),
-  ]);
-  const mapping = await getLambdaClient().send(
-    new CreateEventSourceMappingCommand({
-      FunctionName: names.worker,
-      EventSourceArn: queue.arn,
-      BatchSize: 10,
-      FunctionResponseTypes: ['ReportBatchItemFailures'],
-    }),
-  );
-  mappingId = mapping.UUID;
-});
+}, 300_000);
 
 afterAll(async () => {
-  if (mappingId) await getLambdaClient().send(new DeleteEventSourceMappingCommand({ UUID: mappingId })).catch(() => undefined);
   // Retire the functions (and their warm processes' connections) before the database goes.
-  for (const name of deployed) await getLambdaClient().send(new DeleteFunctionCommand({ FunctionName: name })).catch(() => undefined);
+  for (const deployment of deployments) await deployment.remove();
   await fake?.close();
   await dropTestDatabase(testDb);
-  rmSync(buildDir, { recursive: true, force: true });
   resetAwsClients();
 });
 
@@ -186,7 +167,7 @@ it('a carrier outage opens its circuit; its messages wait in flight and none rea
 
   // Several visibility timeouts later (maxReceiveCount is 3): still in flight, still nothing in the DLQ.
   await new Promise((resolve) => setTimeout(resolve, 4 * VISIBILITY_SECONDS * 1000));
-  expect(await queueDepths(queue.dlq!.url)).toEqual({ visible: 0, inFlight: 0 });
+  expect(await queueDepths(queue.dlqUrl)).toEqual({ visible: 0, inFlight: 0 });
   expect(await queueDepths(queue.url)).toEqual({ visible: 0, inFlight: BOOKS_PER_CARRIER });
 
   // Only the calls that opened the circuit reached UPS (a few more can be in flight in one batch at that moment).
@@ -212,10 +193,11 @@ it('answers the deploy smoke test without sending anything', async () => {
   expect(await queueDepths(queue.url)).toEqual(before);
 });
 
-it('a dispatcher without queue configuration fails at start-up, naming the variable', async () => {
-  const name = `tracking-dispatcher-noqueue-${suffix}`;
-  await deploy(name, path.join(SRC, 'dispatch/handler.ts'), 'handler', { DATABASE_URL: testDb.url }, 10);
-  const error = await invokeJson(name, {}).catch((e: unknown) => e);
+it('a dispatcher without queue configuration fails at start-up, naming the variable, and never gets live', async () => {
+  const [result] = deployments[1]!.results.flatMap((stack) => stack.functions);
+  expect(result).toMatchObject({ name: names.noQueueDispatcher, smokeTest: 'failed', error: expect.stringMatching(/TRACKING_QUEUE_URL/) });
+  await expect(getLambdaClient().send(new GetAliasCommand({ FunctionName: names.noQueueDispatcher, Name: 'live' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+  const error = await invokeJson(names.noQueueDispatcher, {}).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(LambdaFunctionError);
   expect((error as Error).message).toMatch(/TRACKING_QUEUE_URL/);
 });
@@ -272,7 +254,7 @@ describe('poison messages', () => {
     await getSqsClient().send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: JSON.stringify({ book_id: good }) }));
     await waitFor('the good message tracked', () => checked(good));
 
-    const dead = await collectMessages(queue.dlq!.url, Object.values(poison), { timeoutMs: 60_000 });
+    const dead = await collectMessages(queue.dlqUrl, Object.values(poison), { timeoutMs: 60_000 });
     // Delivered (and reported) at least maxReceiveCount times before SQS moved each one; the count goes on in the DLQ.
     for (const count of dead.values()) expect(count).toBeGreaterThanOrEqual(3);
   });
