@@ -22,6 +22,7 @@ export { ensureBucket, ensureQueue, ensureQueueAttributes, type QueueSpec, type 
 export {
   provisionAssembly,
   destroyStacks,
+  localHandlingOf,
   type ProvisionOptions,
   type StackProvisionResult,
   type ResourceResult,
@@ -42,6 +43,7 @@ export { readCloudAssembly, type AssemblyStack, type Template, type TemplateReso
 export { TemplateError } from './cloudformation/intrinsics';
 export { ACCOUNT_VARIABLE, localAccountId } from './local-account';
 export { APP_METADATA, FUNCTION_ID_METADATA } from './cloudformation/lambda-resources';
+export { NOT_ENFORCED_BECAUSE } from './cloudformation/checked-resources';
 export { readDeployState, recordDeployState, useEnvironment, LOCAL_STACK_FILE, type DeployState } from './state';
 export {
   DeployFileSchema,

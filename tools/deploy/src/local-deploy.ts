@@ -14,6 +14,7 @@ import { sharedExports } from './aws-deploy';
 import { repoRoot } from './bundle-app';
 import type { DeployVariant } from './config';
 import { provisionAssembly, type StackProvisionResult } from './cloudformation/provision-assembly';
+import { readCloudAssembly } from './cloudformation/assembly';
 import { TemplateError } from './cloudformation/intrinsics';
 
 /** SecretString per secret name (`database`, `tracking-carriers`, …: the names functions use in `secrets`). */
@@ -48,21 +49,29 @@ async function currentValue(arn: string): Promise<string | undefined> {
 }
 
 /**
- * Makes each exported secret of the environment exist locally under its exact ARN: those in `values` are seeded
- * (`seedSecret`), or put when their value differs; the others must exist already (made by the shared stack, or seeded
- * by `npm start`), else the error names the secret and how to give it a value.
+ * Makes the environment's exported secrets exist locally under their exact ARNs: those in `values` are seeded
+ * (`seedSecret`), or put when their value differs; the others that `needed` (export names the app templates import)
+ * names must exist already (made by the shared stack, or seeded by `npm start`), else the error names the secret and
+ * how to give it a value.
  */
-export async function seedLocalSecrets(envName: string, exports: Record<string, string>, values: LocalSecretValues, log: (line: string) => void): Promise<void> {
+export async function seedLocalSecrets(
+  envName: string,
+  exports: Record<string, string>,
+  values: LocalSecretValues,
+  log: (line: string) => void,
+  needed: Set<string> = new Set(Object.keys(exports)),
+): Promise<void> {
   // sharedExports(env).secretArn(name) is `<prefix><name><suffix>`: read the names back from the export names.
   const [prefix, suffix] = sharedExports(envName).secretArn('\u0000').split('\u0000') as [string, string];
   const exported = Object.entries(exports)
     .filter(([exportName]) => exportName.startsWith(prefix) && exportName.endsWith(suffix))
-    .map(([exportName, arn]) => ({ name: exportName.slice(prefix.length, -suffix.length), arn }));
+    .map(([exportName, arn]) => ({ name: exportName.slice(prefix.length, -suffix.length), arn, exportName }));
   const unknown = Object.keys(values).filter((name) => !exported.some((entry) => entry.name === name));
   if (unknown.length > 0) throw new TemplateError(`the ${envName} shared stack exports no secret ${unknown.join(', ')} (it has ${exported.map((e) => e.name).join(', ') || 'none'})`);
-  for (const { name, arn } of exported) {
-    const current = await currentValue(arn);
+  for (const { name, arn, exportName } of exported) {
     const wanted = values[name];
+    if (wanted === undefined && !needed.has(exportName)) continue;
+    const current = await currentValue(arn);
     if (wanted === undefined) {
       if (current === undefined) {
         throw new TemplateError(`secret ${name} (${arn}) is not in the local Secrets Manager: npm start seeds it; a deploy seeds it from ${name === 'database' ? 'DATABASE_URL or ' : ''}${localSecretVariable(name)}`);
@@ -87,7 +96,10 @@ export async function deployToLocalStack(options: LocalDeployOptions): Promise<S
   const log = options.log ?? (() => undefined);
   const common = { envName: options.envName, log, ...(options.appsDir ? { appsDir: options.appsDir } : {}) };
   const shared = await provisionAssembly(options.sharedAssembly, common);
-  await seedLocalSecrets(options.envName, Object.assign({}, ...shared.map((stack) => stack.exports)) as Record<string, string>, options.secrets ?? {}, log);
+  const imported = new Set(
+    options.appAssemblies.flatMap((dir) => readCloudAssembly(dir).flatMap((stack) => [...JSON.stringify(stack.template).matchAll(/"Fn::ImportValue":"([^"]+)"/g)].map((m) => m[1] as string))),
+  );
+  await seedLocalSecrets(options.envName, Object.assign({}, ...shared.map((stack) => stack.exports)) as Record<string, string>, options.secrets ?? {}, log, imported);
   const results = [...shared];
   for (const assembly of options.appAssemblies) results.push(...(await provisionAssembly(assembly, common)));
   return results;

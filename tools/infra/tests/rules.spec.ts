@@ -1,7 +1,7 @@
 // Rules every synthesized template keeps, whatever lambda.deploy.json says: no wildcard resource beyond the reasoned
 // list, visibility ≥ 6 × timeout, DLQs kept 14 days with an alarm each, log retention, current runtimes only, no
-// plaintext secret in any environment; plus what the shared stack promises for the images bucket.
-import { RUNTIMES } from '@bmx/deploy';
+// plaintext secret in any environment, only resource types the local provisioner handles; plus what the shared stack promises for the images bucket.
+import { localHandlingOf, RUNTIMES } from '@bmx/deploy';
 import { Match } from 'aws-cdk-lib/assertions';
 import { DLQ_RETENTION_DAYS, VISIBILITY_TIMEOUT_FACTOR, WILDCARD_RESOURCE_ACTIONS } from '../src';
 import { resourcesOf, synthesizeAll } from './support/synthesized';
@@ -16,6 +16,11 @@ describe.each(named)('%s', (_, stack) => {
     ...(((resource.Properties?.['PolicyDocument'] as { Statement?: Statement[] })?.Statement) ?? []),
     ...(((resource.Properties?.['Policies'] as { PolicyDocument: { Statement: Statement[] } }[]) ?? []).flatMap((policy) => policy.PolicyDocument.Statement)),
   ]);
+
+  it('has only resource types the local provisioner makes or checks, so the local stack is built from this template too', () => {
+    const unknown = Object.entries(stack.json.Resources).filter(([, resource]) => localHandlingOf(resource.Type) === undefined);
+    expect(unknown.map(([id, resource]) => `${id}: ${resource.Type}`)).toEqual([]);
+  });
 
   it('grants "*" only for the actions without resource-level permissions (each listed with its reason)', () => {
     const wildcard = statements.filter((statement) => [statement.Resource].flat().includes('*'));

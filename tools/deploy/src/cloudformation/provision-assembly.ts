@@ -26,6 +26,16 @@ const ENFORCED_TYPES: Record<string, ResourceType> = {
 /** CDK's own bookkeeping, which has no local counterpart. */
 const IGNORED_TYPES = new Set(['AWS::CDK::Metadata']);
 
+/**
+ * What the local provisioner does with a resource type: `made` on the local stack, `checked` for shape only (with
+ * the reason in checked-resources.ts), `ignored` (CDK's bookkeeping); undefined: refused, naming the type.
+ */
+export function localHandlingOf(type: string): 'made' | 'checked' | 'ignored' | undefined {
+  if (ENFORCED_TYPES[type]) return 'made';
+  if (CHECKED_TYPES[type]) return 'checked';
+  return IGNORED_TYPES.has(type) ? 'ignored' : undefined;
+}
+
 /** Removal order for what a template dropped: what points at a function first, buckets last. */
 const REMOVAL_ORDER = ['AWS::Scheduler::Schedule', 'AWS::Lambda::EventSourceMapping', 'AWS::Lambda::Function', 'AWS::SQS::Queue', 'AWS::SecretsManager::Secret', 'AWS::S3::Bucket'];
 
@@ -75,7 +85,7 @@ function validate(stack: AssemblyStack): string[] {
     if (resource.Condition !== undefined) problems.push(`${where} has Condition ${resource.Condition}: the local provisioner does not evaluate conditions`);
     const type = ENFORCED_TYPES[resource.Type] ?? CHECKED_TYPES[resource.Type];
     if (!type) {
-      problems.push(`${where} is ${resource.Type}, a type the local provisioner neither makes nor checks`);
+      problems.push(`${where} is ${resource.Type}, a type the local provisioner neither makes nor checks (add it to ENFORCED_TYPES, or to checked-resources.ts with the reason it need not be enforced)`);
       continue;
     }
     for (const name of type.required) if (resource.Properties?.[name] === undefined) problems.push(`${where}.Properties.${name} is required`);

@@ -1,7 +1,8 @@
-// `nx affected -t deploy` end to end, as `npm run deploy:affected` runs it: in a scratch git worktree of this repo,
-// deploy everything to a fresh environment on the local Lambda server, change one app, deploy again, and only that
-// app's changed function gets a new version: its unchanged sibling and the other apps keep theirs, and the schedules
-// stay as they were while following the live alias.
+// `nx affected -t deploy` end to end against the local stack, as `npm run deploy:affected` runs it: in a scratch git
+// worktree of this repo, one app is deployed to a fresh environment (`nx deploy tracking-dispatcher`: bundle, synth of
+// its stack and the shared one, provisioned from those templates) and recorded as deployed; then a commit changes
+// that app, and deploy:affected deploys that app only: its changed function gets a new version, its unchanged sibling
+// keeps its own, no other app is deployed, and the schedule stays as it was while following the live alias.
 import { ListVersionsByFunctionCommand } from '@aws-sdk/client-lambda';
 import { GetScheduleCommand } from '@aws-sdk/client-scheduler';
 import { getLambdaClient, getSchedulerClient, resetAwsClients } from '@bmx/aws-clients';
@@ -10,44 +11,46 @@ import { fireSchedule } from '@bmx/local-aws';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { localSecretVariable, readDeployState, recordDeployState } from '../../src';
 
 const repoRoot = path.resolve(__dirname, '../../../..');
-const envName = `aff${Date.now().toString(36)}`;
+const envName = `local-aff${Date.now().toString(36)}`;
 const worktree = path.join(repoRoot, 'tmp', `deploy-affected-${envName}`);
 
 function git(...args: string[]): string {
   return execFileSync('git', ['-c', 'user.name=bmx-test', '-c', 'user.email=bmx-test@localhost', ...args], { cwd: worktree, encoding: 'utf8' });
 }
 
-function deployAffected(database: TestDatabase): string {
+function run(database: TestDatabase, args: string[]): string {
   try {
-    return runDeployAffected(database);
+    return execFileSync(process.execPath, args, {
+      cwd: worktree,
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        BMX_ENV: envName,
+        // What the local deploy seeds the environment's secrets with (npm start does the same with its own).
+        DATABASE_URL: database.url,
+        [localSecretVariable('tracking-carriers')]: JSON.stringify({ TRACKING_CARRIERS: 'none' }),
+        NODE_OPTIONS: '',
+        NX_DAEMON: 'false',
+        NX_NO_CLOUD: 'true',
+        // A cache of the worktree's own: bundles the main checkout built reach node_modules by another relative path
+        // in their source maps, so restoring them would make the unchanged worker look changed; within the worktree,
+        // the second run restores what the commit did not touch (the shared stack's synth).
+        NX_CACHE_DIRECTORY: path.join(worktree, '.nx/cache'),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   } catch (error) {
     // Nx prints the failing task's own output on stdout: keep it in the failure.
     const { stdout, stderr } = error as { stdout?: string; stderr?: string };
-    throw new Error(`deploy:affected failed\n${stdout ?? ''}\n${stderr ?? ''}`);
+    throw new Error(`${args.slice(3).join(' ')} failed\n${stdout ?? ''}\n${stderr ?? ''}`);
   }
 }
 
-function runDeployAffected(database: TestDatabase): string {
-  return execFileSync(process.execPath, ['--conditions=@bmx/source', '--import', 'tsx', 'tools/deploy/src/cli.ts', 'affected', '--env', envName], {
-    cwd: worktree,
-    encoding: 'utf8',
-    env: {
-      ...process.env,
-      DATABASE_URL: database.url,
-      TRACKING_CARRIERS: 'none',
-      NODE_OPTIONS: '',
-      NX_DAEMON: 'false',
-      NX_NO_CLOUD: 'true',
-      // Build every bundle here: without this Nx restores bundles the main checkout built (it shares that checkout's
-      // cache), whose source maps reach node_modules by another relative path, so the first deploy's zips would not
-      // match the ones the worktree builds itself later and the unchanged worker would look changed.
-      NX_SKIP_NX_CACHE: 'true',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-}
+const nx = (database: TestDatabase, ...args: string[]) => run(database, [require.resolve('nx/bin/nx', { paths: [repoRoot] }), ...args, '--outputStyle=stream']);
+const deployAffected = (database: TestDatabase) => run(database, ['--conditions=@bmx/source', '--import', 'tsx', 'tools/deploy/src/cli.ts', 'affected', '--env', envName]);
 
 const getSchedule = (name: string) => getSchedulerClient().send(new GetScheduleCommand({ Name: name }));
 
@@ -56,7 +59,7 @@ async function publishedVersions(name: string): Promise<string[]> {
   return (out.Versions ?? []).map((v) => v.Version as string).filter((v) => v !== '$LATEST');
 }
 
-describe('nx affected -t deploy', () => {
+describe('nx affected -t deploy against the local stack', () => {
   let database: TestDatabase;
   beforeAll(async () => {
     resetAwsClients();
@@ -70,36 +73,40 @@ describe('nx affected -t deploy', () => {
     resetAwsClients();
   });
 
-  it('deploys everything first, then only the app a commit changed', async () => {
-    const first = deployAffected(database);
-    expect(first).toMatch(new RegExp(`first deploy to ${envName}: everything`));
-    for (const fn of ['api', 'image-job-retry', 'image-processor', 'tracking-dispatcher', 'tracking-worker']) {
-      expect(await publishedVersions(`bmx-${envName}-${fn}`)).toEqual(['1']);
-    }
-    // The scraper stand-in is localOnly: never deployed to another environment.
-    await expect(publishedVersions(`bmx-${envName}-scraper`)).rejects.toThrow(/Function not found/);
+  it('deploys only the app a commit changed, and only its changed function', async () => {
+    const first = nx(database, 'deploy', 'tracking-dispatcher');
     const dispatcher = `bmx-${envName}-tracking-dispatcher`;
+    const worker = `bmx-${envName}-tracking-worker`;
+    // Provisioned from the templates: the shared stack, the secrets seeded, the app's functions with their smoke tests.
+    expect(first).toContain(`secret database: seeded`);
+    expect(first).toContain(`${dispatcher}: version 1, smoke test passed`);
+    expect(first).toContain(`${worker}: version 1, smoke test passed`);
     const scheduled = await getSchedule(dispatcher);
     expect(scheduled).toMatchObject({ ScheduleExpression: 'rate(1 hour)', State: 'ENABLED' });
     expect(scheduled.Target!.Arn).toMatch(new RegExp(`:function:${dispatcher}:live$`));
-    expect(await getSchedule(`bmx-${envName}-image-job-retry`)).toMatchObject({ ScheduleExpression: 'rate(5 minutes)' });
+    const base = git('rev-parse', 'HEAD').trim();
+    await recordDeployState(envName, { commit: base, deployedAt: new Date().toISOString(), apps: [] });
 
     const file = path.join(worktree, 'apps/tracking-dispatcher/src/dispatch/handler.ts');
     writeFileSync(file, `${readFileSync(file, 'utf8')}\nexport const deployedBy = 'affected-deploy test';\n`);
     git('commit', '-q', '-am', 'change the tracking dispatcher');
 
     const second = deployAffected(database);
-    expect(second).toMatch(/deploying what changed since/);
-    expect(await publishedVersions(dispatcher)).toEqual(['1', '2']);
+    expect(second).toContain(`deploying what changed since ${base.slice(0, 12)}`);
+    expect(second).toMatch(new RegExp(`${dispatcher}: version 2 \\(changed: code\\), smoke test passed`));
     // The worker is bundled again with the dispatcher (same app) but its code did not change: same zip, no new version.
-    // (On failure the output names what differed from what live runs.)
-    expect(second).toContain(`bmx-${envName}-tracking-worker: unchanged, not redeployed`);
-    for (const fn of ['tracking-worker', 'api', 'image-job-retry', 'image-processor']) {
-      expect({ fn, versions: await publishedVersions(`bmx-${envName}-${fn}`) }).toEqual({ fn, versions: ['1'] });
+    expect(second).toContain(`${worker}: unchanged, not redeployed`);
+    expect(await publishedVersions(dispatcher)).toEqual(['1', '2']);
+    expect(await publishedVersions(worker)).toEqual(['1']);
+    // No other app was deployed to the environment.
+    for (const other of ['api', 'image-job-retry', 'image-processor']) {
+      await expect(publishedVersions(`bmx-${envName}-${other}`)).rejects.toThrow(/Function not found/);
     }
+    expect(second).not.toMatch(/bmx-local-aff\w+-(api|image-processor):/);
     // The schedule was left alone, and runs what live now points at.
     expect((await getSchedule(dispatcher)).LastModificationDate).toEqual(scheduled.LastModificationDate);
     expect(await fireSchedule(dispatcher)).toMatchObject({ ExecutedVersion: '2', Payload: { dispatched: 0, failed: 0 } });
-    // Two full Nx runs (every bundle built in the worktree, twice): 1.5 to 2.5 minutes on a busy 2-core machine.
+    expect((await readDeployState(envName))?.commit).toBe(git('rev-parse', 'HEAD').trim());
+    // Two Nx runs of one app each (bundle, two synths, the provisioning): 1.5 to 3 minutes on a busy 2-core machine.
   }, 300_000);
 });
