@@ -14,6 +14,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { isLocalEnvironment } from '@bmx/deploy';
 import type { Construct } from 'constructs';
 import type { EnvironmentSettings } from './environments';
 import { sharedExports, sharedStackName } from './names';
@@ -86,8 +87,8 @@ export class SharedStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     // Where `npm run deploy:affected` records the last deployed commit (found by its name's prefix, see tools/deploy
-    // state.ts). The local stack keeps its own (bmx-local-deploy-state, made on first use).
-    if (environment.name !== 'local') new s3.Bucket(this, 'DeployState', {
+    // state.ts). The local stacks keep their own (bmx-<env>-deploy-state, made on first use).
+    if (!isLocalEnvironment(environment.name)) new s3.Bucket(this, 'DeployState', {
       bucketName: Fn.join('-', [`bmx-${environment.name}-deploy-state`, Aws.ACCOUNT_ID, Aws.REGION]),
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       encryption: s3.BucketEncryption.S3_MANAGED,

@@ -48,6 +48,12 @@ export const bucket: ResourceType = {
 
 /** Queue properties that are not SQS attributes. */
 const NOT_ATTRIBUTES = new Set(['QueueName', 'Tags']);
+/**
+ * Encryption at rest: read, not enforced. The local SQS keeps messages in memory and does not model it (it takes
+ * `SqsManagedSseEnabled` at CreateQueue, never reports it, and refuses it in SetQueueAttributes), so a rerun would
+ * see a difference that is not there.
+ */
+const NOT_MODELLED_LOCALLY = new Set(['SqsManagedSseEnabled', 'KmsMasterKeyId', 'KmsDataKeyReusePeriodSeconds']);
 
 export const queue: ResourceType = {
   required: [],
@@ -57,7 +63,7 @@ export const queue: ResourceType = {
     if (fifo && !name.endsWith('.fifo')) name = `${name}.fifo`;
     const attributes: Record<string, string> = {};
     for (const [key, value] of Object.entries(context.properties)) {
-      if (NOT_ATTRIBUTES.has(key) || value === undefined) continue;
+      if (NOT_ATTRIBUTES.has(key) || NOT_MODELLED_LOCALLY.has(key) || value === undefined) continue;
       attributes[key] = typeof value === 'object' ? JSON.stringify(value) : String(value);
     }
     const matched = await ensureQueueAttributes(name, attributes);
