@@ -90,10 +90,12 @@ describe('npm start under 50 concurrent requests', () => {
     return form;
   };
 
+  // npm start bundles every app, synthesizes four stacks and provisions them: 2 minutes alone, more beside the other
+  // e2e files on a busy 2-core machine.
   beforeAll(async () => {
     stack = await startNpmStart();
     expect(stack.databaseUrl).toMatch(/^postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres$/);
-  });
+  }, 600_000);
 
   afterAll(async () => {
     if (stack && stack.child.exitCode === null && stack.child.signalCode === null) {
