@@ -154,6 +154,15 @@ const MODELS: Record<string, CheckedModel> = {
   'AWS::EC2::NatGateway': { required: ['SubnetId'], identify: (c) => ({ ref: shortId(c, 'nat-') }) },
   'AWS::EC2::VPCEndpoint': { required: ['ServiceName', 'VpcId'], identify: (c) => ({ ref: shortId(c, 'vpce-'), attributes: { Id: shortId(c, 'vpce-'), DnsEntries: [] } }) },
   'AWS::EC2::FlowLog': { required: ['ResourceId', 'ResourceType'] },
+  'AWS::RDS::DBSubnetGroup': { required: ['DBSubnetGroupDescription', 'SubnetIds'], identify: (c) => ({ ref: name(c, 'DBSubnetGroupName', 255).toLowerCase() }) },
+  'AWS::RDS::DBInstance': {
+    required: ['DBInstanceClass'],
+    identify: (c) => {
+      const id = name(c, 'DBInstanceIdentifier', 63).toLowerCase();
+      const address = `${id}.${shortId(c, '').slice(0, 12)}.${c.env.region}.rds.amazonaws.com`;
+      return { ref: id, attributes: { 'Endpoint.Address': address, 'Endpoint.Port': String(c.properties['Port'] ?? 5432), DbiResourceId: shortId(c, 'db-') } };
+    },
+  },
 };
 
 /**
@@ -172,6 +181,7 @@ export const NOT_ENFORCED_BECAUSE: Record<string, string> = {
   ApiGatewayV2: 'the API runs as a server of its own locally (npm start), not behind API Gateway',
   CodeDeploy: "the provisioner itself invokes a new version with its smoke test before the alias moves, which is what a pre-traffic hook gates",
   EC2: 'the local stack has no network to place functions in: every function runs on loopback',
+  RDS: "the local stack's database is PostgreSQL on loopback (the machine's, or npm start's embedded one), whose URL the database secret is seeded with",
 };
 
 /** The checked types, each as a {@link ResourceType} whose `apply` checks and answers but creates nothing. */
