@@ -90,6 +90,42 @@ export async function markJobQueueFailed(db: Kysely<Database>, jobId: string, re
     .execute();
 }
 
+/** Jobs an operator may send again: they ended without a result. */
+export const REQUEUEABLE_JOB_STATUSES: readonly JobStatus[] = ['failed', 'queue_failed', 'permanently_failed'];
+
+/** {@link requeueImageJob} refused: no such job, a job that is not requeueable, or another live job for its image. */
+export class JobNotRequeueableError extends Error {
+  override readonly name = 'JobNotRequeueableError';
+}
+
+/**
+ * Puts an ended job ({@link REQUEUEABLE_JOB_STATUSES}) back to `pending` with its attempts, resends and failure
+ * cleared, and returns what its message needs (its correlation id kept). The caller sends it, and marks it
+ * {@link markJobQueueFailed} when the send fails.
+ */
+export async function requeueImageJob(db: Kysely<Database>, jobId: string): Promise<JobToSend> {
+  const job = await db.selectFrom('image_processing_jobs').select(['id', 'book_id', 'source_image_id', 'status', 'correlation_id']).where('id', '=', jobId).executeTakeFirst();
+  if (!job) throw new JobNotRequeueableError(`no job ${jobId}`);
+  if (!REQUEUEABLE_JOB_STATUSES.includes(job.status)) {
+    throw new JobNotRequeueableError(`job ${jobId} is ${job.status}; only ${REQUEUEABLE_JOB_STATUSES.join(', ')} jobs are requeued`);
+  }
+  try {
+    await db
+      .updateTable('image_processing_jobs')
+      .set({ status: 'pending', attempt_count: 0, queue_retry_count: 0, failure_reason: null, updated_at: sql`now()` })
+      .where('id', '=', jobId)
+      .where('status', 'in', REQUEUEABLE_JOB_STATUSES)
+      .execute();
+  } catch (error) {
+    // The partial unique index: another job for the same image is pending or processing.
+    if (/unique|duplicate/i.test((error as Error).message)) {
+      throw new JobNotRequeueableError(`job ${jobId}: another job for image ${job.source_image_id} is already pending or processing`);
+    }
+    throw error;
+  }
+  return { id: job.id, book_id: job.book_id, source_image_id: job.source_image_id, correlation_id: job.correlation_id };
+}
+
 /** A job {@link retryQueueFailedJobs} hands to its `send`. */
 export type JobToSend = Pick<ImageProcessingJob, 'id' | 'book_id' | 'source_image_id' | 'correlation_id'>;
 

@@ -11,6 +11,7 @@ import {
   markJobQueueFailed,
   primaryImage,
   recordImageJobFailure,
+  requeueImageJob,
   removeGalleryImage,
   reorderGallery,
   retryQueueFailedJobs,
@@ -176,5 +177,20 @@ describe('image jobs', () => {
     expect(await getImageJob(test.db, jobId)).toMatchObject({ status: 'completed', source_image_id: source.id, processed_image_id: processedId });
     await recordImageJobFailure(test.db, jobId, 'failed', 'late failure');
     expect(await getImageJob(test.db, jobId)).toMatchObject({ status: 'completed' });
+  });
+
+  it('requeues an ended job with its counters cleared, and refuses a live one or one whose image has another live job', async () => {
+    const book = await newBook();
+    const image = await upload(book);
+    const { jobId } = await createImageJob(test.db, { bookId: book, imageId: image.id, correlationId: 'c-9' });
+    await expect(requeueImageJob(test.db, jobId)).rejects.toThrow(`job ${jobId} is pending; only failed, queue_failed, permanently_failed jobs are requeued`);
+    await claimImageJob(test.db, jobId, 60);
+    await recordImageJobFailure(test.db, jobId, 'permanently_failed', 'too large');
+    expect(await requeueImageJob(test.db, jobId)).toEqual({ id: jobId, book_id: book, source_image_id: image.id, correlation_id: 'c-9' });
+    expect(await getImageJob(test.db, jobId)).toMatchObject({ status: 'pending', attempt_count: 0, failure_reason: null });
+    await recordImageJobFailure(test.db, jobId, 'failed', 'no subject');
+    const other = (await createImageJob(test.db, { bookId: book, imageId: image.id })).jobId;
+    await expect(requeueImageJob(test.db, jobId)).rejects.toThrow(`another job for image ${image.id} is already pending or processing`);
+    await test.db.updateTable('image_processing_jobs').set({ status: 'completed' }).where('id', '=', other).execute();
   });
 });

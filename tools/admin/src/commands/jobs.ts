@@ -1,13 +1,11 @@
 import { sendJsonMessage } from '@bmx/aws-clients';
-import { sql, type JobStatus } from '@bmx/db';
+import { JobNotRequeueableError, markJobQueueFailed, requeueImageJob, type JobStatus } from '@bmx/db';
 import type { ImageJobMessage } from '@bmx/images';
 import { correlationAttributes } from '@bmx/lambda-kit';
 import { positiveInteger, type CommandGroup } from '../command';
 import { queueName, UsageError } from '../context';
 
 const STATUSES: JobStatus[] = ['pending', 'processing', 'completed', 'failed', 'queue_failed', 'permanently_failed'];
-/** Jobs that may be sent again: they ended without a result. */
-const REQUEUEABLE: JobStatus[] = ['failed', 'queue_failed', 'permanently_failed'];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** `admin jobs list|requeue`: image-processing jobs. */
@@ -49,19 +47,11 @@ export const jobsCommands: CommandGroup = {
         const db = await context.database();
         const queue = { name: queueName(context, 'image-jobs') };
         for (const id of positionals) {
-          const job = await db.selectFrom('image_processing_jobs').select(['id', 'book_id', 'source_image_id', 'status', 'correlation_id']).where('id', '=', id).executeTakeFirst();
-          if (!job) throw new UsageError(`no job ${id}`);
-          if (!REQUEUEABLE.includes(job.status)) throw new UsageError(`job ${id} is ${job.status}; only ${REQUEUEABLE.join(', ')} jobs are requeued`);
+          let job;
           try {
-            await db
-              .updateTable('image_processing_jobs')
-              .set({ status: 'pending', attempt_count: 0, queue_retry_count: 0, failure_reason: null, updated_at: sql`now()` })
-              .where('id', '=', id)
-              .where('status', 'in', REQUEUEABLE)
-              .execute();
+            job = await requeueImageJob(db, id);
           } catch (error) {
-            // The partial unique index: another job for the same image is pending or processing.
-            if (/unique|duplicate/i.test((error as Error).message)) throw new UsageError(`job ${id}: another job for image ${job.source_image_id} is already pending or processing`);
+            if (error instanceof JobNotRequeueableError) throw new UsageError(error.message);
             throw error;
           }
           const message: ImageJobMessage = { job_id: job.id, book_id: job.book_id, image_id: job.source_image_id };
@@ -69,11 +59,7 @@ export const jobsCommands: CommandGroup = {
             await sendJsonMessage(queue, message, { attributes: correlationAttributes(job.correlation_id ?? undefined) });
             context.out(JSON.stringify({ id, status: 'pending', queue: queue.name }));
           } catch (error) {
-            await db
-              .updateTable('image_processing_jobs')
-              .set({ status: 'queue_failed', failure_reason: `requeue: SQS send failed: ${(error as Error).message}`.slice(0, 1000), updated_at: sql`now()` })
-              .where('id', '=', id)
-              .execute();
+            await markJobQueueFailed(db, id, `requeue: SQS send failed: ${(error as Error).message}`);
             throw new Error(`job ${id}: could not send to ${queue.name} (${(error as Error).name}); it is queue_failed and the retry Lambda will resend it`);
           }
         }
