@@ -45,3 +45,11 @@ export {
   type IntegerBounds,
 } from './env';
 export { sqsBatch, sqsRecordsOf, type MessageParser, type RecordContext, type RecordVerdict, type SqsBatchOptions } from './sqs-batch';
+export {
+  isCustomResourceEvent,
+  withCustomResource,
+  type CustomResourceData,
+  type CustomResourceEvent,
+  type CustomResourceResponse,
+  type WithCustomResourceOptions,
+} from './custom-resource';

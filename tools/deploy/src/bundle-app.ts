@@ -5,6 +5,7 @@ import path from 'node:path';
 import { bundleLambdaWithMetafile, esbuildTarget } from './bundle';
 import { DEFAULT_RUNTIME } from './schema';
 import { loadDeployConfig, type FunctionSpec } from './config';
+import { SMOKE_TEST_HOOK } from './deploy-hooks';
 import { copyPackageClosure } from './native-modules';
 import { resolveAwsClientsPin, type AwsClientsPin } from './pin';
 import { zipDirectory } from './zip';
@@ -37,6 +38,8 @@ export interface BundleManifest {
     /** npm packages inlined in the bundle or shipped beside it, with their versions. */
     packages: Record<string, string>;
   }[];
+  /** The deploy's own functions bundled with the app (the smoke-test hook). */
+  hooks: { id: string; zip: string; sizeBytes: number; sha256: string; budgetBytes: number; target: string }[];
 }
 
 function gitCommit(): string {
@@ -108,6 +111,7 @@ export async function bundleApp(appDir: string, options: { outRoot?: string; onl
     commit: gitCommit(),
     awsClients: { version: pin.version, source: pin.alias ? 'pinned' : 'workspace' },
     functions: [],
+    hooks: [],
   };
   const built: BuiltFunction[] = [];
   const overBudget: string[] = [];
@@ -136,6 +140,20 @@ export async function bundleApp(appDir: string, options: { outRoot?: string; onl
     const kib = (zip.length / 1024).toFixed(1);
     log(`${config.app}/${spec.id}: ${kib} KiB of ${spec.budgetKiB} KiB budget (${((zip.length / budgetBytes) * 100).toFixed(0)}%)`);
     if (zip.length > budgetBytes) overBudget.push(`${spec.id}: ${kib} KiB > ${spec.budgetKiB} KiB`);
+  }
+  // The smoke-test hook every function of the app stack gets, bundled as the app's functions are.
+  {
+    const outDir = path.join(appOut, SMOKE_TEST_HOOK.id);
+    rmSync(outDir, { recursive: true, force: true });
+    await bundleLambdaWithMetafile({ entry: SMOKE_TEST_HOOK.entry, outDir, alias: { ...aliases, ...pin.alias }, runtime: DEFAULT_RUNTIME });
+    const zip = zipDirectory(outDir);
+    const zipPath = path.join(appOut, `${SMOKE_TEST_HOOK.id}.zip`);
+    writeFileSync(zipPath, zip);
+    const budgetBytes = SMOKE_TEST_HOOK.budgetKiB * 1024;
+    const sha256 = createHash('sha256').update(zip).digest('hex');
+    manifest.hooks.push({ id: SMOKE_TEST_HOOK.id, zip: path.relative(repoRoot, zipPath), sizeBytes: zip.length, sha256, budgetBytes, target: esbuildTarget(DEFAULT_RUNTIME) });
+    log(`${config.app}/${SMOKE_TEST_HOOK.id}: ${(zip.length / 1024).toFixed(1)} KiB of ${SMOKE_TEST_HOOK.budgetKiB} KiB budget`);
+    if (zip.length > budgetBytes) overBudget.push(`${SMOKE_TEST_HOOK.id}: ${(zip.length / 1024).toFixed(1)} KiB > ${SMOKE_TEST_HOOK.budgetKiB} KiB`);
   }
   writeFileSync(path.join(appOut, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   if (overBudget.length > 0) {

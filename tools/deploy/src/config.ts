@@ -97,6 +97,8 @@ export interface FunctionSpec {
   secrets?: Record<string, string>;
   /** What the function may do beyond writing its own logs; the infra project turns each into its IAM statements. */
   grants?: GrantsSpec;
+  /** CloudFormation runs each new version once, as a custom resource, before any `live` alias of the app moves (migrations). */
+  deployStep?: boolean;
   /** Network placement on AWS. Absent: outside any VPC (no database access). */
   vpc?: VpcSpec;
   /** The function is the app's HTTP front door: an HTTP API (payload 2.0, `$default` route) in front of `live`. */

@@ -70,3 +70,4 @@ export {
   appAssemblyDir,
   sharedAssemblyDir,
 } from './aws-deploy';
+export { SMOKE_TEST_HOOK } from './deploy-hooks';

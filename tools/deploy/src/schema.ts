@@ -114,6 +114,9 @@ export const FunctionSchema = Type.Object(
     nodeModules: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'packages shipped whole instead of bundled' })),
     budgetKiB: Type.Number({ exclusiveMinimum: 0, description: 'largest zip allowed' }),
     localOnly: Type.Optional(Type.Boolean({ description: 'deploy only to the local stack (`local`, `local-<id>`)', default: false })),
+    deployStep: Type.Optional(
+      Type.Boolean({ description: 'CloudFormation runs each new version once (a custom resource) before any `live` alias of the app moves: database migrations', default: false }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -24,6 +24,7 @@ import {
   DEFAULT_RUNTIME,
   loadDeployConfig,
   type DeployVariant,
+  SMOKE_TEST_HOOK,
   type FunctionSpec,
 } from '@bmx/deploy';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference';
@@ -31,7 +32,8 @@ import type { Construct } from 'constructs';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { EnvironmentSettings } from './environments';
-import { functionStatements } from './grants';
+import { deployStep, smokeTest } from './deploy-steps';
+import { functionStatements, type ReasonedStatement } from './grants';
 import { metricAlarmsOf } from './metric-alarms';
 import { acknowledge } from './nag';
 import { appStackName, sharedExports } from './names';
@@ -86,6 +88,9 @@ export class AppStack extends Stack {
     const alarmAction = new cloudwatchActions.SnsAction(alarmTopic);
     const network = environment.network.mode !== 'none';
 
+    const hookZip = path.join(props.bundleDir, `${SMOKE_TEST_HOOK.id}.zip`);
+    const steps: Construct[] = [];
+    const waitingForSteps: Construct[] = [];
     for (const fn of config.functions) {
       const id = constructId(fn.id);
       const zip = path.join(props.bundleDir, `${fn.id}.zip`);
@@ -106,13 +111,7 @@ export class AppStack extends Stack {
         logGroupArn: logGroup.logGroupArn,
         secretArn: (name: string) => imported(exportNames.secretArn(name)),
       };
-      for (const { statement, wildcardReason } of functionStatements(this, fn, targets, inVpc)) {
-        role.addToPolicy(statement);
-        for (const resource of statement.resources.filter((candidate) => this.resolve(candidate) !== undefined)) {
-          const flat = flattenCfnReference(this.resolve(resource));
-          if (flat.includes('*') && wildcardReason) acknowledge(role, `AwsSolutions-IAM5[Resource::${flat}]`, wildcardReason);
-        }
-      }
+      this.grant(role, functionStatements(this, fn, targets, inVpc));
 
       const environmentVariables: Record<string, string> = {
         ...(fn.environment ?? {}),
@@ -190,6 +189,26 @@ export class AppStack extends Stack {
       if (fn.sqs) this.trigger(fn, id, live, alarmAction);
       if (fn.schedule) this.schedule(fn, id, live);
       if (fn.http) this.httpApi(fn, live);
+
+      // Traffic moves to a new version only after it passed its smoke test (and the app's deploy steps ran).
+      if (!existsSync(hookZip)) throw new Error(`${hookZip} is missing: run \`nx bundle ${app}\` first`);
+      const tested = smokeTest(this, { fn, id, version: func.currentVersion, zip: hookZip, grant: (hookRole, statements) => this.grant(hookRole, statements) });
+      live.node.addDependency(tested);
+      waitingForSteps.push(tested, live);
+      if (fn.deployStep) steps.push(deployStep(this, fn, id, func.currentVersion));
+    }
+    // Every smoke test and `live` alias of the app waits for the app's deploy steps (the API's migrations).
+    for (const waiting of waitingForSteps) for (const step of steps) waiting.node.addDependency(step);
+  }
+
+  /** Adds statements to a role, acknowledging the narrowed wildcards of each with its reason. */
+  private grant(role: iam.Role, statements: ReasonedStatement[]): void {
+    for (const { statement, wildcardReason } of statements) {
+      role.addToPolicy(statement);
+      for (const resource of statement.resources.filter((candidate) => this.resolve(candidate) !== undefined)) {
+        const flat = flattenCfnReference(this.resolve(resource));
+        if (flat.includes('*') && wildcardReason) acknowledge(role, `AwsSolutions-IAM5[Resource::${flat}]`, wildcardReason);
+      }
     }
   }
 

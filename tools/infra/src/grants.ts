@@ -136,3 +136,13 @@ export function functionStatements(stack: Stack, fn: FunctionSpec, targets: Gran
   }
   return statements;
 }
+
+const TESTED_VERSIONS_REASON = 'any version of the one function this hook smoke-tests: each deploy tests a new one';
+
+/** The smoke-test hook's role: its own logs, and invoking the versions of the one function it tests. */
+export function smokeTestHookStatements(stack: Stack, functionName: string, logGroupArn: string): ReasonedStatement[] {
+  return [
+    { statement: new iam.PolicyStatement({ sid: 'OwnLogs', actions: LOG_ACTIONS, resources: [logGroupArn] }), wildcardReason: LOG_STREAMS_REASON },
+    { statement: new iam.PolicyStatement({ sid: 'InvokeTestedVersions', actions: INVOKE_ACTIONS, resources: [functionArns(stack, functionName).qualified] }), wildcardReason: TESTED_VERSIONS_REASON },
+  ];
+}

@@ -18,3 +18,4 @@ export {
 export { appStackName, sharedStackName, sharedExports } from './names';
 export * from './grants';
 export { METRIC_ALARMS, metricAlarmsOf, type MetricAlarmSpec } from './metric-alarms';
+export { smokeTest, deployStep, type SmokeTestHookProps } from './deploy-steps';

@@ -219,6 +219,32 @@ describe.each(cases)('%s', (_, stack, fn: FunctionSpec) => {
       );
   });
 
+  it('moves live only after its new version passed its smoke test, run by a hook that may invoke only that function', () => {
+    const aliasId = liveAliasId(stack, logicalId);
+    const [versionId] = resourcesOf(stack, 'AWS::Lambda::Version').find(([, version]) => (version.Properties?.['FunctionName'] as { Ref: string }).Ref === logicalId)!;
+    const [testId, test] = resourcesOf(stack, 'Custom::SmokeTest').find(([, candidate]) => candidate.Properties?.['FunctionName'] === fn.name)!;
+    expect(test.Properties).toMatchObject({ Qualifier: { 'Fn::GetAtt': [versionId, 'Version'] }, EventJson: JSON.stringify(fn.smokeTest ?? { smoke_test: true }) });
+    // One resource per version (its id ends with the version's hash): a rollback or a clean-up is a Delete, which tests nothing.
+    expect(testId.slice(-32)).toBe(versionId.slice(-32));
+    expect([stack.json.Resources[aliasId]?.DependsOn].flat()).toContain(testId);
+    const hookId = (test.Properties?.['ServiceToken'] as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
+    const hook = stack.json.Resources[hookId]!;
+    expect(hook.Properties).toMatchObject({ FunctionName: `${fn.name}-smoke-test`, Handler: 'index.handler', LoggingConfig: { LogGroup: { Ref: expect.any(String) } } });
+    expect(hook.Properties?.['VpcConfig']).toBeUndefined();
+    const statements = roleStatements(stack, hookId);
+    expect([...actionsOf(statements)].sort()).toEqual(['lambda:InvokeFunction', 'logs:CreateLogStream', 'logs:PutLogEvents']);
+    expect(JSON.stringify(statements.find((statement) => statement.Action === 'lambda:InvokeFunction')?.Resource)).toContain(`:function:${fn.name}:*`);
+  });
+
+  (fn.deployStep ? it : skipped)('runs its new version as a deploy step before every smoke test and live alias of the app', () => {
+    const [versionId] = resourcesOf(stack, 'AWS::Lambda::Version').find(([, version]) => (version.Properties?.['FunctionName'] as { Ref: string }).Ref === logicalId)!;
+    const [stepId] = resourcesOf(stack, 'Custom::DeployStep').find(([, step]) => (step.Properties?.['ServiceToken'] as { Ref?: string }).Ref === versionId)!;
+    expect(stepId.slice(-32)).toBe(versionId.slice(-32));
+    const waiting = [...resourcesOf(stack, 'Custom::SmokeTest'), ...resourcesOf(stack, 'AWS::Lambda::Alias')];
+    expect(waiting.length).toBeGreaterThan(1);
+    for (const [id, resource] of waiting) expect({ id, dependsOn: [resource.DependsOn].flat() }).toEqual({ id, dependsOn: expect.arrayContaining([stepId]) });
+  });
+
   it('alarms on its errors', () => {
     expectAlarm(stack, 'AWS/Lambda', 'Errors', { Name: 'FunctionName', Value: { Ref: logicalId } });
   });

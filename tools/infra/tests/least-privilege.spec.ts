@@ -2,7 +2,7 @@
 // index.js that `nx bundle` wrote) need exactly the actions its role grants for its code: nothing sent that is not
 // granted, nothing granted that is not sent. What Lambda itself does with the role (logs, polling the trigger queue,
 // VPC interfaces) is not the code's and is left out, by statement id.
-import { esbuildTarget, loadDeployConfig, type Runtime } from '@bmx/deploy';
+import { esbuildTarget, loadDeployConfig, SMOKE_TEST_HOOK, type Runtime } from '@bmx/deploy';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadEnvironment, repoRoot, SDK_COMMAND_ACTIONS, SERVICE_STATEMENT_IDS } from '../src';
@@ -31,9 +31,13 @@ function codeActions(stack: SynthesizedStack, functionName: string): string[] {
 }
 
 const stacks = synthesizeAll([loadEnvironment('local'), loadEnvironment('sandbox')]).filter((stack) => stack.app !== 'shared');
-const cases = stacks.flatMap((stack) =>
-  loadDeployConfig(path.join(appsDir, stack.app), stack.env).functions.map((fn) => [`${stack.env}/${stack.app}/${fn.id}`, stack, fn.name, fn.id] as const),
-);
+const cases = stacks.flatMap((stack) => [
+  ...loadDeployConfig(path.join(appsDir, stack.app), stack.env).functions.map((fn) => [`${stack.env}/${stack.app}/${fn.id}`, stack, fn.name, fn.id] as const),
+  // Each function's smoke-test hook, all from the app's one hook bundle.
+  ...resourcesOf(stack, 'AWS::Lambda::Function')
+    .filter(([, resource]) => resource.Metadata?.['bmx:deployHook'] === 'smoke-test')
+    .map(([, resource]) => [`${stack.env}/${stack.app}/${String(resource.Properties?.['FunctionName'])}`, stack, String(resource.Properties?.['FunctionName']), SMOKE_TEST_HOOK.id] as const),
+]);
 
 describe('commandsSentBy', () => {
   it('finds the commands a bundle constructs, not the ones its SDK module only defines', () => {

@@ -64,7 +64,15 @@ describe.each(named)('%s', (_, stack) => {
       expect(stack.json.Resources[groupId]?.Properties?.['RetentionInDays']).toEqual(expect.any(Number));
     }
     for (const [, group] of resourcesOf(stack, 'AWS::Logs::LogGroup')) expect(group.Properties?.['RetentionInDays']).toEqual(expect.any(Number));
-    expect(Object.values(stack.json.Resources).filter((resource) => resource.Type.startsWith('Custom::'))).toEqual([]);
+  });
+
+  it('has no custom resource but the deploy steps, each served by a function or version of this very stack', () => {
+    for (const [id, resource] of Object.entries(stack.json.Resources).filter(([, candidate]) => candidate.Type.startsWith('Custom::') || candidate.Type === 'AWS::CloudFormation::CustomResource')) {
+      expect({ id, type: resource.Type }).toEqual({ id, type: expect.stringMatching(/^Custom::(SmokeTest|DeployStep)$/) });
+      const token = resource.Properties?.['ServiceToken'] as { 'Fn::GetAtt'?: [string, string]; Ref?: string };
+      const target = token['Fn::GetAtt']?.[0] ?? token.Ref ?? '';
+      expect({ id, serves: stack.json.Resources[target]?.Type }).toEqual({ id, serves: resource.Type === 'Custom::SmokeTest' ? 'AWS::Lambda::Function' : 'AWS::Lambda::Version' });
+    }
   });
 
   it('runs every function on a current runtime', () => {

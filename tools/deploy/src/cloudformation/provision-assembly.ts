@@ -4,6 +4,7 @@ import { getAwsRegion } from '@bmx/aws-clients';
 import path from 'node:path';
 import { readCloudAssembly, type AssemblyStack, type TemplateResource } from './assembly';
 import { CHECKED_TYPES } from './checked-resources';
+import { LAMBDA_BACKED_CUSTOM_TYPES, lambdaBackedCustomResource } from './custom-resources';
 import { referencedIds, resolveValue, TemplateError, type ResolveScope, type StackEnvironment } from './intrinsics';
 import { eventSourceMapping, lambdaAlias, lambdaFunction, lambdaVersion } from './lambda-resources';
 import { functionRef, type FunctionDeployResult, type Provisioned, type ProvisionRun, type ResourceOutcome, type ResourceType } from './resource';
@@ -21,6 +22,7 @@ const ENFORCED_TYPES: Record<string, ResourceType> = {
   'AWS::Lambda::Alias': lambdaAlias,
   'AWS::Lambda::EventSourceMapping': eventSourceMapping,
   'AWS::Scheduler::Schedule': schedule,
+  ...Object.fromEntries(LAMBDA_BACKED_CUSTOM_TYPES.map((type) => [type, lambdaBackedCustomResource])),
 };
 
 /** CDK's own bookkeeping, which has no local counterpart. */

@@ -47,6 +47,7 @@ export interface SynthesizedStack {
         Type: string;
         Properties?: Record<string, unknown>;
         Metadata?: Record<string, unknown>;
+        DependsOn?: string | string[];
       }
     >;
   };
