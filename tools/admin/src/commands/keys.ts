@@ -1,3 +1,4 @@
+import { invokeJson } from '@bmx/aws-clients';
 import { API_KEY_ROLES, createApiKey, listApiKeys, revokeApiKey, type ApiKeyRole } from '@bmx/db';
 import { positiveInteger, type CommandGroup } from '../command';
 import { UsageError } from '../context';
@@ -9,13 +10,19 @@ export const keysCommands: CommandGroup = {
     create: {
       usage: '<name> --role viewer|editor|admin',
       summary: 'Creates a key and prints it on stdout, once; only its SHA-256 is stored.',
-      options: { role: { type: 'string', help: `${API_KEY_ROLES.join('|')} (required)` } },
+      options: {
+        role: { type: 'string', help: `${API_KEY_ROLES.join('|')} (required)` },
+        'through-lambda': { type: 'boolean', help: "make it through the environment's bmx-<env>-db-admin function (AWS: the database is private to the VPC)" },
+      },
       async run({ values, positionals }, context) {
         const [name, ...extra] = positionals;
         if (!name || extra.length > 0) throw new UsageError('give exactly one key name');
         const role = values['role'];
         if (typeof role !== 'string' || !API_KEY_ROLES.includes(role as ApiKeyRole)) throw new UsageError(`--role must be one of ${API_KEY_ROLES.join(', ')}`);
-        const created = await createApiKey(await context.database(), { name, role: role as ApiKeyRole });
+        const created =
+          values['through-lambda'] === true
+            ? await invokeJson<{ id: number; key: string; role: ApiKeyRole }>(`bmx-${context.envName}-db-admin`, { create_api_key: { name, role } }, { profile: 'longCall', qualifier: 'live' })
+            : await createApiKey(await context.database(), { name, role: role as ApiKeyRole });
         context.out(created.key);
         context.err(`created ${created.role} key "${name}" (id ${created.id}); it is shown only this once`);
       },
