@@ -10,6 +10,9 @@ const RESOURCE_NAME = '^[A-Za-z0-9_{}.-]{1,80}$';
 /** The Lambda runtimes a function may declare: current Node.js LTS lines only (deprecated ones are refused). */
 export const RUNTIMES = ['nodejs24.x', 'nodejs22.x'] as const;
 export const DEFAULT_RUNTIME = 'nodejs24.x';
+
+/** A function's timeout in seconds when its lambda.deploy.json gives none. */
+export const DEFAULT_TIMEOUT_SECONDS = 30;
 /** CloudWatch Logs' allowed retention periods, in days. */
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 export const DEFAULT_LOG_RETENTION_DAYS = 30;
@@ -88,7 +91,7 @@ export const FunctionSchema = Type.Object(
     entry: Type.String({ minLength: 1, description: 'handler module, relative to the app' }),
     export: Type.Optional(Type.String({ pattern: '^[A-Za-z_$][A-Za-z0-9_$]*$', description: 'exported handler', default: 'handler' })),
     memorySize: Type.Optional(Type.Integer({ minimum: 128, maximum: 10240, description: 'MB', default: 512 })),
-    timeout: Type.Optional(Type.Integer({ minimum: 1, maximum: 900, description: 'seconds', default: 30 })),
+    timeout: Type.Optional(Type.Integer({ minimum: 1, maximum: 900, description: 'seconds', default: DEFAULT_TIMEOUT_SECONDS })),
     runtime: Type.Optional(
       literals(RUNTIMES, { description: 'Lambda runtime: Node.js 24 is the current LTS; 22 reaches end of life in April 2027', default: DEFAULT_RUNTIME }),
     ),

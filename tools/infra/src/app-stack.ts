@@ -22,6 +22,7 @@ import {
   applyVariant,
   DEFAULT_LOG_RETENTION_DAYS,
   DEFAULT_RUNTIME,
+  DEFAULT_TIMEOUT_SECONDS,
   loadDeployConfig,
   type DeployVariant,
   SMOKE_TEST_HOOK,
@@ -134,7 +135,7 @@ export class AppStack extends Stack {
             ? lambda.Architecture.ARM_64
             : lambda.Architecture.X86_64,
         memorySize: fn.memorySize ?? 512,
-        timeout: Duration.seconds(fn.timeout ?? 30),
+        timeout: Duration.seconds(fn.timeout ?? DEFAULT_TIMEOUT_SECONDS),
         environment: environmentVariables,
         role,
         logGroup,
@@ -220,7 +221,7 @@ export class AppStack extends Stack {
     alarmAction: cloudwatch.IAlarmAction,
   ): void {
     const spec = fn.sqs as NonNullable<FunctionSpec['sqs']>;
-    const timeout = fn.timeout ?? 30;
+    const timeout = fn.timeout ?? DEFAULT_TIMEOUT_SECONDS;
     const visibility =
       spec.visibilityTimeoutSeconds ??
       Math.max(30, VISIBILITY_TIMEOUT_FACTOR * timeout);
@@ -324,7 +325,7 @@ export class AppStack extends Stack {
       integrationType: 'AWS_PROXY',
       integrationUri: live.functionArn,
       payloadFormatVersion: '2.0',
-      timeoutInMillis: Math.min(30_000, (fn.timeout ?? 30) * 1000),
+      timeoutInMillis: Math.min(30_000, (fn.timeout ?? DEFAULT_TIMEOUT_SECONDS) * 1000),
     });
     const route = new apigw.CfnRoute(this, 'HttpRoute', {
       apiId: api.ref,

@@ -12,7 +12,7 @@ import { type CfnResource, CustomResource, Duration, Lazy, Stack } from 'aws-cdk
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { DEFAULT_LOG_RETENTION_DAYS, DEFAULT_RUNTIME, SMOKE_TEST_HOOK, type FunctionSpec } from '@bmx/deploy';
+import { DEFAULT_LOG_RETENTION_DAYS, DEFAULT_RUNTIME, DEFAULT_TIMEOUT_SECONDS, SMOKE_TEST_HOOK, type FunctionSpec } from '@bmx/deploy';
 import type { Construct } from 'constructs';
 import { smokeTestHookStatements, type ReasonedStatement } from './grants';
 
@@ -58,7 +58,7 @@ export function smokeTest(scope: Construct, props: SmokeTestHookProps): CustomRe
     runtime: new lambda.Runtime(DEFAULT_RUNTIME, lambda.RuntimeFamily.NODEJS),
     memorySize: SMOKE_TEST_HOOK.memorySize,
     // Room for the function's own longest run, which the smoke test may take.
-    timeout: Duration.seconds(Math.min(900, (fn.timeout ?? 30) + 30)),
+    timeout: Duration.seconds(Math.min(900, (fn.timeout ?? DEFAULT_TIMEOUT_SECONDS) + 30)),
     role,
     logGroup,
   });
@@ -70,7 +70,7 @@ export function smokeTest(scope: Construct, props: SmokeTestHookProps): CustomRe
     serviceToken: hook.functionArn,
     resourceType: 'Custom::SmokeTest',
     properties: { FunctionName: fn.name, Qualifier: version.version, EventJson: JSON.stringify(fn.smokeTest ?? { smoke_test: true }) },
-    serviceTimeout: Duration.seconds(Math.min(3600, (fn.timeout ?? 30) + 120)),
+    serviceTimeout: Duration.seconds(Math.min(3600, (fn.timeout ?? DEFAULT_TIMEOUT_SECONDS) + 120)),
   });
   oncePerVersion(resource, `${id}SmokeTest`, version);
   return resource;
@@ -82,7 +82,7 @@ export function deployStep(scope: Construct, fn: FunctionSpec, id: string, versi
     serviceToken: version.functionArn,
     resourceType: 'Custom::DeployStep',
     properties: { FunctionName: fn.name, Qualifier: version.version },
-    serviceTimeout: Duration.seconds(Math.min(3600, (fn.timeout ?? 30) + 120)),
+    serviceTimeout: Duration.seconds(Math.min(3600, (fn.timeout ?? DEFAULT_TIMEOUT_SECONDS) + 120)),
   });
   oncePerVersion(resource, `${id}DeployStep`, version);
   return resource;

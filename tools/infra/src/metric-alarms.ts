@@ -3,7 +3,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { METRIC_NAMES, METRICS_NAMESPACE, type MetricName } from '@bmx/lambda-kit';
-import type { FunctionSpec } from '@bmx/deploy';
+import { DEFAULT_TIMEOUT_SECONDS, type FunctionSpec } from '@bmx/deploy';
 
 /** One alarm on a function's own metrics. */
 export interface MetricAlarmSpec {
@@ -66,7 +66,7 @@ const IMAGE_JOBS: MetricAlarmSpec[] = [
     metrics: [METRIC_NAMES.imageProcessingTime],
     description: 'the 90th percentile of image processing time is past half the function timeout, two quarter-hours running',
     metric: (service) => own(METRIC_NAMES.imageProcessingTime, service, 'p90'),
-    threshold: (fn) => ((fn.timeout ?? 30) * 1000) / 2,
+    threshold: (fn) => ((fn.timeout ?? DEFAULT_TIMEOUT_SECONDS) * 1000) / 2,
     evaluationPeriods: 2,
   },
 ];
