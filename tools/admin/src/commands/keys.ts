@@ -3,6 +3,27 @@ import { API_KEY_ROLES, createApiKey, listApiKeys, revokeApiKey, type ApiKeyRole
 import { positiveInteger, type CommandGroup } from '../command';
 import { UsageError } from '../context';
 
+/**
+ * Asks the environment's `bmx-<env>-db-admin` function (live alias) for the key: on AWS the database is private to
+ * the VPC, and that function is the one thing outside it that reaches it. A failed invocation says which function
+ * and, for the two usual causes, what to check.
+ */
+async function createThroughLambda(envName: string, request: { name: string; role: ApiKeyRole }): Promise<{ id: number; key: string; role: ApiKeyRole }> {
+  const functionName = `bmx-${envName}-db-admin`;
+  try {
+    return await invokeJson<{ id: number; key: string; role: ApiKeyRole }>(functionName, { create_api_key: request }, { profile: 'longCall', qualifier: 'live' });
+  } catch (error) {
+    const { name, message } = error as Error;
+    const hint =
+      name === 'ResourceNotFoundException'
+        ? ` (is the api app deployed to ${envName}? \`nx deploy api --env ${envName}\`)`
+        : name === 'AccessDeniedException'
+          ? ` (the caller needs lambda:InvokeFunction on ${functionName}:live)`
+          : '';
+    throw new Error(`${functionName}:live did not make the key: ${message}${hint}`, { cause: error });
+  }
+}
+
 /** `admin keys create|list|revoke`: the API's keys (only their SHA-256 is stored). */
 export const keysCommands: CommandGroup = {
   summary: 'API keys: create one (shown once), list them, revoke one (the API refuses it at once)',
@@ -16,12 +37,13 @@ export const keysCommands: CommandGroup = {
       },
       async run({ values, positionals }, context) {
         const [name, ...extra] = positionals;
-        if (!name || extra.length > 0) throw new UsageError('give exactly one key name');
+        if (!name?.trim() || extra.length > 0) throw new UsageError(`give exactly one key name: keys create <name> --role ${API_KEY_ROLES.join('|')}${extra.length > 0 ? ` (got ${positionals.length}: ${positionals.join(' ')})` : ''}`);
         const role = values['role'];
-        if (typeof role !== 'string' || !API_KEY_ROLES.includes(role as ApiKeyRole)) throw new UsageError(`--role must be one of ${API_KEY_ROLES.join(', ')}`);
+        if (role === undefined) throw new UsageError(`--role is required: one of ${API_KEY_ROLES.join(', ')}`);
+        if (typeof role !== 'string' || !API_KEY_ROLES.includes(role as ApiKeyRole)) throw new UsageError(`--role must be one of ${API_KEY_ROLES.join(', ')} (got "${String(role)}")`);
         const created =
           values['through-lambda'] === true
-            ? await invokeJson<{ id: number; key: string; role: ApiKeyRole }>(`bmx-${context.envName}-db-admin`, { create_api_key: { name, role } }, { profile: 'longCall', qualifier: 'live' })
+            ? await createThroughLambda(context.envName, { name, role: role as ApiKeyRole })
             : await createApiKey(await context.database(), { name, role: role as ApiKeyRole });
         context.out(created.key);
         context.err(`created ${created.role} key "${name}" (id ${created.id}); it is shown only this once`);
