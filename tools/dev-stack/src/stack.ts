@@ -79,13 +79,14 @@ export interface ApiProcess {
 }
 
 /**
- * Starts `apps/api/src/main.ts` in its own process with `env` (which should set API_SEED_DEMO_KEY_ROLE=admin) and
- * resolves once it listens and has printed its demo admin key. Its stdout lines (the log) go to `log`, except the
- * one line showing the demo key; its stderr goes to `options.stderr` line by line when given, else to this process's.
+ * Starts `apps/api/src/main.ts` in its own process with `env` and resolves once it listens and has printed its demo
+ * key (API_SEED_DEMO_KEY_ROLE, admin unless `env` names another role: without a demo key there is nothing to wait
+ * for). Its stdout lines (the log) go to `log`, except the one line showing the demo key; its stderr goes to
+ * `options.stderr` line by line when given, else to this process's.
  */
 export function startApiProcess(env: NodeJS.ProcessEnv, log: (line: string) => void, options: { stderr?: (line: string) => void } = {}): Promise<ApiProcess> {
   const child = spawn(process.execPath, ['--conditions=@bmx/source', '--import', 'tsx', path.join(root, 'apps/api/src/main.ts')], {
-    env,
+    env: { API_SEED_DEMO_KEY_ROLE: 'admin', ...env },
     stdio: ['ignore', 'pipe', options.stderr ? 'pipe' : 'inherit'],
   });
   if (options.stderr) createInterface({ input: child.stderr as NodeJS.ReadableStream }).on('line', options.stderr);
@@ -96,7 +97,7 @@ export function startApiProcess(env: NodeJS.ProcessEnv, log: (line: string) => v
     const failedToStart = (code: number | null, signal: string | null) => reject(new Error(`the API exited (code ${code}, signal ${signal})`));
     child.once('exit', failedToStart);
     createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
-      const key = /Demo API key \(admin\), shown once: (\S+)/.exec(line);
+      const key = /Demo API key \(\w+\), shown once: (\S+)/.exec(line);
       if (key) demoKey = key[1];
       else log(line);
       const listening = /API listening on (http:\/\/\S+)/.exec(line);
