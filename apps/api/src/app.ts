@@ -1,7 +1,7 @@
 import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { API_KEY_HEADER, registerAuth } from './auth';
 import type { ApiApp, AppDeps } from './app-deps';
 import { registerCorrelation, requestLoggingOptions } from './correlation';
@@ -11,7 +11,7 @@ import { bookRoutes } from './routes/books';
 import { healthRoutes } from './routes/health';
 import { imageRoutes } from './routes/images';
 import { listingRoutes } from './routes/listings';
-import { ErrorResponse } from './schemas';
+import { ErrorResponse, NoQuery } from './schemas';
 
 type OpenApiDocument = { paths?: Record<string, Record<string, Record<string, unknown>>> };
 
@@ -42,6 +42,25 @@ const MULTIPART_UPLOAD_BODY = {
 const LOG_REDACTIONS = [API_KEY_HEADER, 'authorization', 'cookie'].flatMap((header) => [`req.headers["${header}"]`, `*.headers["${header}"]`]);
 
 /**
+ * Query parameters a route does not declare are a 400 naming them (`querystring.<name>`), never ignored: every route
+ * registered after this (ours, and those of the docs plugins) without a `querystring` schema gets {@link NoQuery}, and
+ * a route that declares one must refuse unknown names itself (`additionalProperties: false`), or registering it
+ * throws, so the app does not start. Ajv's `removeAdditional: false` (below) makes Fastify refuse them, not drop them.
+ */
+function refuseUndeclaredQueryParameters(app: FastifyInstance): void {
+  app.addHook('onRoute', (route) => {
+    const querystring = route.schema?.querystring as { additionalProperties?: unknown } | undefined;
+    if (querystring === undefined) {
+      // A new object: the route's own schema object may be shared (Fastify copies the GET options for its HEAD route).
+      route.schema = { ...route.schema, querystring: NoQuery };
+    } else if (querystring.additionalProperties !== false) {
+      const methods = Array.isArray(route.method) ? route.method.join(',') : route.method;
+      throw new Error(`${methods} ${route.url}: its querystring schema must set additionalProperties: false, so an unknown query parameter is a 400 naming it`);
+    }
+  });
+}
+
+/**
  * Builds the API: schemas (which also make the OpenAPI document at `/docs/json`, UI at `/docs`), API-key
  * auth, one error handler, and the health, books, images, listings and admin routes. Not listening yet:
  * call `listen()` for a server, `inject()` in tests, or hand it to @fastify/aws-lambda.
@@ -53,10 +72,12 @@ export async function buildApp(deps: AppDeps): Promise<ApiApp> {
     ...requestLoggingOptions(deps.requestLogFields),
     // Cap JSON bodies; image bytes come through multipart (own limit) or presigned uploads.
     bodyLimit: 1024 * 1024,
-    // Unknown body fields are a 400 naming the field, not silently dropped (Fastify's default removes them).
+    // Unknown body fields and query parameters are a 400 naming them, not silently dropped (Fastify's default removes them).
     ajv: { customOptions: { allErrors: false, removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // First, so every route after it, the plugins' included, gets the rule.
+  refuseUndeclaredQueryParameters(app);
   registerErrorHandler(app);
   registerCorrelation(app);
   app.addSchema(ErrorResponse);
@@ -70,7 +91,9 @@ export async function buildApp(deps: AppDeps): Promise<ApiApp> {
       info: {
         title: 'bmx books API',
         version: '1.0.0',
-        description: 'Books, their images on S3, image-processing jobs on SQS, listing scrapes through Lambda, and health.',
+        description:
+          'Books, their images on S3, image-processing jobs on SQS, listing scrapes through Lambda, and health. Every route ' +
+          'refuses input it does not declare: an unknown query parameter or body field is a 400 naming it (`querystring.foo`, `body.foo`).',
       },
       components: { securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' } } },
       security: [{ apiKey: [] }],

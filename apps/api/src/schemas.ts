@@ -85,10 +85,13 @@ export const UpdateBook = Type.Object(
   { additionalProperties: false, minProperties: 1 },
 );
 
-export const ListQuery = Type.Object({
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
-  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 })),
-});
+export const ListQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+    offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 })),
+  },
+  { additionalProperties: false },
+);
 
 export const Image = Type.Object({
   id: Type.Integer(),
@@ -124,7 +127,10 @@ const Caption = Nullable(CaptionText);
 const ImageType = Nullable(ImageTypeText);
 const Filename = Nullable(Type.String({ minLength: 1, maxLength: 255 }));
 
-/** A route that takes no query parameters: any one is a 400 naming it (`querystring.<name>`), never silently ignored. */
+/**
+ * The query string of a route that takes no query parameters: any one is a 400 naming it (`querystring.<name>`), never
+ * silently ignored. `buildApp` gives it to every route without a querystring schema of its own; routes do not name it.
+ */
 export const NoQuery = Type.Object({}, { additionalProperties: false });
 
 export const UpdateImage = Type.Object(

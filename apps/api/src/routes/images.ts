@@ -1,5 +1,6 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { presignPutUrl } from '@bmx/aws-clients';
+import { galleryImageByKey } from '@bmx/db';
 import { IMAGE_FORMATS, imageObjectKey, thumbnailObjectKey, type ImageFormat } from '@bmx/images';
 import type { ApiApp, AppDeps } from '../app-deps';
 import { badRequest, callDependency, HttpError, validationError } from '../errors';
@@ -11,7 +12,6 @@ import {
   Image,
   ImageParams,
   Job,
-  NoQuery,
   RegisteredImage,
   ReorderBody,
   UpdateImage,
@@ -183,7 +183,7 @@ export function imageRoutes(app: ApiApp, deps: AppDeps): void {
       const { bookId, key } = request.params;
       await requireBook(db, bookId);
       if (!keyBelongsToBook(key, bookId)) throw badRequest(`The key "${key}" was not issued for book ${bookId}`, 'params.key');
-      const already = await db.selectFrom('book_images').selectAll().where('book_id', '=', bookId).where('s3_key', '=', key).executeTakeFirst();
+      const already = await galleryImageByKey(db, bookId, key);
       if (already) return reply.status(200).send(await viewResult(deps, { image: already, duplicate: false }));
 
       const objectKey = imageObjectKey(key);
@@ -273,9 +273,10 @@ export function imageRoutes(app: ApiApp, deps: AppDeps): void {
       schema: {
         tags,
         summary: 'Change caption or type, or make the image primary',
-        description: 'The fields go in the JSON body; a query parameter (`?is_primary=true`, say) is a 400 naming it rather than ignored.',
+        description:
+          'The fields go in the JSON body (unlike the upload, which also takes them as query parameters): a query parameter ' +
+          '(`?is_primary=true`, say) is a 400 naming it rather than ignored, as on every route.',
         params: ImageParams,
-        querystring: NoQuery,
         body: UpdateImage,
         response: { 200: Type.Object({ image: Image, processing_job: Type.Optional(Job) }), ...errors(400, 401, 403, 404, 503) },
       },
