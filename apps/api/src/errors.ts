@@ -99,18 +99,21 @@ function fieldOf(context: string | undefined, detail: ValidationDetail | undefin
 }
 
 /**
- * A 400 naming the field, from the errors of a schema validator run on input Fastify does not validate itself
- * (the text parts of a multipart upload, checked against the route's query-string schema).
+ * The 400 for input that fails a schema, naming the field in `field` and in the message (`Unknown field
+ * querystring.foo`, `body.title is required`, `querystring.limit must be >= 1`). One wording for every route: the
+ * error handler renders Fastify's own validation errors with it, and routes use it for input Fastify does not
+ * validate itself (the text parts of a multipart upload, checked against the route's query-string schema).
  */
 export function validationError(context: string, details: readonly ValidationDetail[] | null | undefined): HttpError {
   const detail = details?.[0];
   const field = fieldOf(context, detail) ?? context;
-  const extra = detail?.params?.['additionalProperty'];
-  return badRequest(typeof extra === 'string' ? `Unknown field ${field}` : `${field} ${detail?.message ?? 'is not valid'}`, field);
+  if (typeof detail?.params?.['additionalProperty'] === 'string') return badRequest(`Unknown field ${field}`, field);
+  if (typeof detail?.params?.['missingProperty'] === 'string') return badRequest(`${field} is required`, field);
+  return badRequest(`${field} ${detail?.message ?? 'is not valid'}`, field);
 }
 
 /**
- * Renders every error as `{statusCode, error, message, field?}`. Validation errors name the field; client
+ * Renders every error as `{statusCode, error, message, field?}`. Validation errors name the field ({@link validationError}); client
  * errors keep their message; anything unexpected is logged with its stack and answered with a generic 500
  * that never carries the stack or internals.
  */
@@ -118,8 +121,8 @@ export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | HttpError | Error, request, reply) => {
     const fastifyError = error as FastifyError & { validation?: ValidationDetail[]; validationContext?: string };
     if (fastifyError.validation) {
-      const field = fieldOf(fastifyError.validationContext, fastifyError.validation[0]);
-      return reply.status(400).send({ statusCode: 400, error: 'Bad Request', message: fastifyError.message, field });
+      const refused = validationError(fastifyError.validationContext ?? 'request', fastifyError.validation);
+      return reply.status(400).send({ statusCode: 400, error: 'Bad Request', message: refused.message, field: refused.field });
     }
     if (error instanceof HttpError) {
       // The details a client does not see are logged here, with the request's id (reqId) on the line.
