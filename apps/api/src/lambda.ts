@@ -28,12 +28,23 @@ const ready = (async () => {
 // Reported on the first invocation; this keeps Node from calling it unhandled before then.
 ready.catch(() => undefined);
 
+/**
+ * The event with its query string as the client sent it (`rawQueryString`) on the path, so Fastify parses it as it
+ * parses any request's and a route sees what it sees behind the local server. @fastify/aws-lambda would otherwise
+ * rebuild it from `queryStringParameters`, where API Gateway has joined a repeated name's values with commas, and
+ * split every value at its commas: `?caption=Cover,%20signed` reached the upload as a two-item array (a 400).
+ */
+function withRawQueryString(event: APIGatewayProxyEventV2): APIGatewayProxyEventV2 {
+  const { queryStringParameters: _rebuilt, ...rest } = event;
+  return event.rawQueryString ? { ...rest, rawPath: `${event.rawPath}?${event.rawQueryString}` } : rest;
+}
+
 /** API Gateway HTTP API (payload 2.0) entry point. */
 export async function handler(event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyResultV2> {
   const { proxy } = await ready;
   invocation = context;
   try {
-    return (await proxy(event, context)) as APIGatewayProxyResultV2;
+    return (await proxy(withRawQueryString(event), context)) as APIGatewayProxyResultV2;
   } finally {
     invocation = undefined;
   }

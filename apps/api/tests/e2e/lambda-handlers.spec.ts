@@ -6,14 +6,27 @@ import { drainQueue, makeImage, multipart, startTestApi, type TestApi } from './
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
-/** An API Gateway HTTP API (payload 2.0) event. */
-function httpEvent(method: string, rawPath: string, headers: Record<string, string> = {}, body?: Buffer | string): APIGatewayProxyEventV2 {
+/**
+ * `queryStringParameters` as API Gateway fills it in a payload 2.0 event: names and values decoded, the values of a
+ * name sent more than once joined by commas.
+ */
+function gatewayQueryParameters(rawQueryString: string): Record<string, string> | undefined {
+  const parameters: Record<string, string> = {};
+  for (const [name, value] of new URLSearchParams(rawQueryString)) parameters[name] = name in parameters ? `${parameters[name]},${value}` : value;
+  return Object.keys(parameters).length > 0 ? parameters : undefined;
+}
+
+/** An API Gateway HTTP API (payload 2.0) event; `rawPath` may end with `?` and the query string as the client sent it. */
+function httpEvent(method: string, url: string, headers: Record<string, string> = {}, body?: Buffer | string): APIGatewayProxyEventV2 {
   const binary = Buffer.isBuffer(body);
+  const [rawPath = url, rawQueryString = ''] = url.split(/\?(.*)/s);
+  const queryStringParameters = gatewayQueryParameters(rawQueryString);
   return {
     version: '2.0',
     routeKey: '$default',
     rawPath,
-    rawQueryString: '',
+    rawQueryString,
+    ...(queryStringParameters ? { queryStringParameters } : {}),
     headers: { host: 'api.example.test', ...headers },
     requestContext: {
       accountId: '000000000000',
@@ -86,6 +99,39 @@ describe('Lambda entry points', () => {
       const body = JSON.parse(res.body!);
       expect(body.image).toMatchObject({ book_id: book, is_primary: true });
       expect(await drainQueue(api.queue.url)).toEqual([{ job_id: body.processing_job.job_id, book_id: book, image_id: body.image.id }]);
+    });
+
+    it.each([
+      '/api/v1/books?limit=1',
+      '/api/v1/books?limit=1&offset=1',
+      '/api/v1/books?colour=red',
+      '/api/v1/books?limit=1&colour=red',
+      '/api/v1/books?limit=0',
+      '/api/v1/books?limit=1&limit=2',
+      '/api/v1/books?limit=1,2',
+      '/health/live?colour=red',
+      '/health/live?',
+    ])('answers GET %s as the server does', async (url) => {
+      for (const title of ['Paged one', 'Paged two']) await api.test.db.insertInto('books').values({ title }).execute();
+      const viaLambda = await handler(httpEvent('GET', url, { 'x-api-key': api.keys.viewer }), context);
+      const viaServer = await api.app.inject({ method: 'GET', url, headers: { 'x-api-key': api.keys.viewer } });
+      expect({ status: viaLambda.statusCode, body: JSON.parse(viaLambda.body!) }).toEqual({ status: viaServer.statusCode, body: viaServer.json() });
+    });
+
+    it('refuses an unknown query parameter with a 400 naming it', async () => {
+      const res = await handler(httpEvent('GET', '/health/live?colour=red'), context);
+      expect(res.statusCode).toBe(400);
+      expect(JSON.parse(res.body!)).toMatchObject({ message: 'Unknown field querystring.colour', field: 'querystring.colour' });
+    });
+
+    it('takes the upload fields from the query string as sent, commas included', async () => {
+      const book = (await api.test.db.insertInto('books').values({ title: 'Comma' }).returning('id').executeTakeFirstOrThrow()).id;
+      const form = multipart({ bytes: await makeImage('png', 60, 60, 6), filename: 'c.png' });
+      const url = `/api/v1/books/${book}/images?caption=${encodeURIComponent('Cover, signed')}&image_type=cover`;
+      const res = await handler(httpEvent('POST', url, { 'x-api-key': api.keys.editor, ...form.headers }, form.payload), context);
+      expect(res.statusCode).toBe(201);
+      expect(JSON.parse(res.body!).image).toMatchObject({ caption: 'Cover, signed', image_type: 'cover' });
+      await drainQueue(api.queue.url);
     });
   });
 
