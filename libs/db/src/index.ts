@@ -5,6 +5,7 @@ export { listTrackingEvents } from './lib/tracking-events';
 export {
   appendImage,
   ForeignImagesError,
+  galleryImageByKey,
   insertProcessedImage,
   listGallery,
   lockGallery,

@@ -42,6 +42,14 @@ export function primaryImage(db: Db, bookId: number): Promise<BookImage | undefi
   return db.selectFrom('book_images').selectAll().where('book_id', '=', bookId).where('is_primary', '=', true).executeTakeFirst();
 }
 
+/**
+ * The book's image stored under `s3Key` (the key without the `books/` prefix); undefined when the book has none there,
+ * including when another book does.
+ */
+export function galleryImageByKey(db: Db, bookId: number, s3Key: string): Promise<BookImage | undefined> {
+  return db.selectFrom('book_images').selectAll().where('book_id', '=', bookId).where('s3_key', '=', s3Key).executeTakeFirst();
+}
+
 /** Makes `imageId` the book's only primary image (inside a locked gallery); true when it was not primary before. */
 export async function setPrimary(trx: Transaction<Database>, bookId: number, imageId: number): Promise<boolean> {
   const current = await trx.selectFrom('book_images').select('is_primary').where('id', '=', imageId).executeTakeFirst();

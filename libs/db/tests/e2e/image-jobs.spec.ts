@@ -6,6 +6,7 @@ import {
   completeImageJob,
   createImageJob,
   ForeignImagesError,
+  galleryImageByKey,
   getImageJob,
   listGallery,
   markJobQueueFailed,
@@ -79,6 +80,14 @@ describe('gallery', () => {
     expect(await removeGalleryImage(test.db, book, b.id)).toEqual({ newPrimaryId: a.id });
     expect(await removeGalleryImage(test.db, book, a.id)).toEqual({});
     expect(await gallery(book)).toEqual([]);
+  });
+
+  it("finds a book's image by its key, and not another book's", async () => {
+    const [book, other] = [await newBook(), await newBook()];
+    const image = await upload(book);
+    expect(await galleryImageByKey(test.db, book, image.s3_key)).toEqual(image);
+    expect(await galleryImageByKey(test.db, other, image.s3_key)).toBeUndefined();
+    expect(await galleryImageByKey(test.db, book, `${book}-nothing.jpg`)).toBeUndefined();
   });
 });
 
