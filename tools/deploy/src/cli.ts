@@ -24,7 +24,7 @@ import {
 import { bundleApp, repoRoot } from './bundle-app';
 import { parseCliArgs, type CliArgs } from './cli-args';
 import { provisionAssembly } from './cloudformation/provision-assembly';
-import { deployToLocalStack, failedSmokeTests, localSecretValuesFromEnv } from './local-deploy';
+import { deployToLocalStack, localSecretValuesFromEnv, versionsNotMadeLive } from './local-deploy';
 import { pinAwsClients } from './pin';
 import { readDeployState, recordDeployState, useEnvironment } from './state';
 
@@ -61,8 +61,8 @@ async function main(): Promise<void> {
       secrets: localSecretValuesFromEnv(),
       log,
     });
-    const failed = failedSmokeTests(results);
-    if (failed.length > 0) throw new Error(`smoke test failed, live alias kept on the previous version: ${failed.join(', ')}`);
+    const failed = versionsNotMadeLive(results);
+    if (failed.length > 0) throw new Error(`live alias kept on the previous version: ${failed.join(', ')}`);
   } else if (command === 'setup') {
     if (deploysToLocalStack(envName)) throw new Error('setup is for AWS environments (--env NAME); the local stack is `npm start`');
     setupAwsEnvironment(envName);
@@ -83,8 +83,8 @@ async function main(): Promise<void> {
   } else if (command === 'provision') {
     if (!args.appDir) throw new Error('usage: cli.ts provision <cdk.out folder> [--env name]');
     useEnvironment(envName);
-    const failed = failedSmokeTests(await provisionAssembly(path.resolve(repoRoot, args.appDir), { envName, log }));
-    if (failed.length > 0) throw new Error(`smoke test failed, live alias kept on the previous version: ${failed.join(', ')}`);
+    const failed = versionsNotMadeLive(await provisionAssembly(path.resolve(repoRoot, args.appDir), { envName, log }));
+    if (failed.length > 0) throw new Error(`live alias kept on the previous version: ${failed.join(', ')}`);
   } else if (command === 'pin') {
     log(`wrote ${path.relative(repoRoot, await pinAwsClients(appDirArg(args)))}`);
   } else {

@@ -107,7 +107,7 @@ export interface FunctionSpec {
   sqs?: SqsTriggerSpec;
   /** EventBridge Scheduler schedule invoking the `live` alias. */
   schedule?: ScheduleSpec;
-  /** Event sent by the post-deploy smoke test. Default `{ "smoke_test": true }`. */
+  /** Event the new version gets as its smoke test (the stack's `Custom::SmokeTest`) before `live` moves. Default `{ "smoke_test": true }`. */
   smokeTest?: unknown;
   /** Packages left out of the bundle and shipped whole in the zip's node_modules (native addons such as sharp). */
   nodeModules?: string[];

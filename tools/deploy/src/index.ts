@@ -33,7 +33,7 @@ export {
   seedLocalSecrets,
   localSecretValuesFromEnv,
   localSecretVariable,
-  failedSmokeTests,
+  versionsNotMadeLive,
   synthesize,
   type LocalDeployOptions,
   type LocalSecretValues,
@@ -42,7 +42,6 @@ export {
 export { readCloudAssembly, type AssemblyStack, type Template, type TemplateResource, type FileAsset } from './cloudformation/assembly';
 export { TemplateError } from './cloudformation/intrinsics';
 export { ACCOUNT_VARIABLE, localAccountId } from './local-account';
-export { APP_METADATA, FUNCTION_ID_METADATA } from './cloudformation/lambda-resources';
 export { NOT_ENFORCED_BECAUSE } from './cloudformation/checked-resources';
 export { readDeployState, recordDeployState, useEnvironment, LOCAL_STACK_FILE, type DeployState } from './state';
 export {

@@ -29,8 +29,6 @@ export interface LocalDeployOptions {
   appAssemblies: string[];
   /** Values of the secrets the shared stack exports by ARN only (imported ones): seeded, or put when they differ. */
   secrets?: LocalSecretValues;
-  /** Folder of the apps whose lambda.deploy.json holds each function's smoke test. Default `<repo>/apps`. */
-  appsDir?: string;
   log?: (line: string) => void;
 }
 
@@ -90,11 +88,11 @@ export async function seedLocalSecrets(
 
 /**
  * Provisions the shared stack, stands in for its imported secrets, then provisions each app's stack. A failed smoke
- * test is in the results (its `live` stays where it was), not thrown.
+ * test or deploy step is in the results (`live` stays where it was: {@link versionsNotMadeLive}), not thrown.
  */
 export async function deployToLocalStack(options: LocalDeployOptions): Promise<StackProvisionResult[]> {
   const log = options.log ?? (() => undefined);
-  const common = { envName: options.envName, log, ...(options.appsDir ? { appsDir: options.appsDir } : {}) };
+  const common = { envName: options.envName, log };
   const shared = await provisionAssembly(options.sharedAssembly, common);
   const imported = new Set(
     options.appAssemblies.flatMap((dir) => readCloudAssembly(dir).flatMap((stack) => [...JSON.stringify(stack.template).matchAll(/"Fn::ImportValue":"([^"]+)"/g)].map((m) => m[1] as string))),
@@ -120,9 +118,13 @@ export function localSecretValuesFromEnv(env: NodeJS.ProcessEnv = process.env): 
   return values;
 }
 
-/** Functions whose smoke test failed, as one line each. */
-export function failedSmokeTests(results: StackProvisionResult[]): string[] {
-  return results.flatMap((stack) => stack.functions).filter((fn) => fn.smokeTest === 'failed').map((fn) => `${fn.name} (${fn.error ?? 'failed'})`);
+/**
+ * Functions whose new version did not go live (its smoke test, or a deploy step such as the migrations, failed), one
+ * line each: what fails a local deploy, as the stack's rollback fails `cdk deploy`, so that Nx runs no deploy that
+ * waits for this one.
+ */
+export function versionsNotMadeLive(results: StackProvisionResult[]): string[] {
+  return results.flatMap((stack) => stack.functions).filter((fn) => fn.rolledBack).map((fn) => `${fn.name} (${fn.error ?? 'failed'})`);
 }
 
 /** One stack for tools/infra's `main.ts synth-plan` to synthesize. */

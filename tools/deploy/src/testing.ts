@@ -11,7 +11,7 @@ import { appStackName, sharedExports } from './aws-deploy';
 import { bundleApp, repoRoot, type BundleManifest } from './bundle-app';
 import { loadDeployConfig, applyVariant, type DeployConfig, type DeployVariant } from './config';
 import { destroyStacks, type StackProvisionResult } from './cloudformation/provision-assembly';
-import { deployToLocalStack, failedSmokeTests, synthesize, type LocalSecretValues, type SynthTarget } from './local-deploy';
+import { deployToLocalStack, synthesize, versionsNotMadeLive, type LocalSecretValues, type SynthTarget } from './local-deploy';
 
 /** What to deploy for a test. */
 export interface TestDeployOptions {
@@ -28,7 +28,7 @@ export interface TestDeployOptions {
    * `databaseSecretFromUrl` of @bmx/db: the functions read their database by `DATABASE_SECRET_ARN`), `tracking-carriers`…
    */
   secrets?: LocalSecretValues;
-  /** Fail the deploy when a smoke test fails (default true); false for functions broken on purpose. */
+  /** Fail the deploy when a new version does not go live (its smoke test or a deploy step failed; default true); false for functions broken on purpose. */
   requireSmokeTests?: boolean;
   log?: (line: string) => void;
 }
@@ -104,8 +104,8 @@ export async function deployAllForTest(deploys: TestDeployOptions[]): Promise<Te
           ...(deploy.options.log ? { log: deploy.options.log } : {}),
         });
         const manifest = JSON.parse(readFileSync(path.join(deploy.bundles, 'manifest.json'), 'utf8')) as BundleManifest;
-        const failed = failedSmokeTests(results);
-        if (failed.length > 0 && deploy.options.requireSmokeTests !== false) throw new Error(`test deploy of ${deploy.options.app}: smoke test failed for ${failed.join(', ')}`);
+        const failed = versionsNotMadeLive(results);
+        if (failed.length > 0 && deploy.options.requireSmokeTests !== false) throw new Error(`test deploy of ${deploy.options.app}: not made live: ${failed.join(', ')}`);
         const byId = (id: string) => {
           const fn = deploy.config.functions.find((candidate) => candidate.id === id);
           if (!fn) throw new Error(`${deploy.options.app} deployed no function "${id}" (it has ${deploy.config.functions.map((f) => f.id).join(', ')})`);

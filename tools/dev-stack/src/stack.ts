@@ -3,12 +3,12 @@ import {
   appAssemblyDir,
   bundleApp,
   deployToLocalStack,
-  failedSmokeTests,
   LOCAL_STACK_FILE,
   localResourceNames,
   localSecretValuesFromEnv,
   sharedAssemblyDir,
   synthesize,
+  versionsNotMadeLive,
 } from '@bmx/deploy';
 import { startLocalAws, type LocalAws } from '@bmx/local-aws';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -170,8 +170,8 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     secrets: { 'tracking-carriers': LOCAL_TRACKING_CARRIERS, ...localSecretValuesFromEnv(), database: databaseSecretFromUrl(databaseUrl) },
     log: (line) => log(`deploy ${line}`),
   });
-  const failedSmoke = failedSmokeTests(results);
-  if (failedSmoke.length > 0) throw new Error(`deploy: smoke test failed for ${failedSmoke.join(', ')}`);
+  const notLive = versionsNotMadeLive(results);
+  if (notLive.length > 0) throw new Error(`deploy: not made live: ${notLive.join(', ')}`);
 
   const api = await startApiProcess(
     { ...process.env, ...aws.env, ...shared, PORT: String(options.apiPort), API_SEED_DEMO_KEY_ROLE: 'admin' },

@@ -1,6 +1,6 @@
 // Resources the local stack reads and checks for shape but does not enforce: IAM (the local servers check no
-// permissions), log groups, alarms and topics, API Gateway (the API runs as a server locally), CodeDeploy (the
-// provisioner runs the smoke test itself before an alias moves) and EC2 networking. Each still gets what `Ref` and
+// permissions), log groups, alarms and topics, API Gateway (the API runs as a server locally), CodeDeploy (no
+// traffic shifting locally) and EC2 networking. Each still gets what `Ref` and
 // `Fn::GetAtt` of it return, so the resources that refer to it resolve as they would on AWS.
 import { createHash } from 'node:crypto';
 import { TemplateError } from './intrinsics';
@@ -179,7 +179,7 @@ export const NOT_ENFORCED_BECAUSE: Record<string, string> = {
   SecretsManager: 'resource policies are not enforced and nothing rotates locally',
   Lambda: 'permissions are resource policies, not enforced by the local Lambda server',
   ApiGatewayV2: 'the API runs as a server of its own locally (npm start), not behind API Gateway',
-  CodeDeploy: "the provisioner itself invokes a new version with its smoke test before the alias moves, which is what a pre-traffic hook gates",
+  CodeDeploy: 'an alias moves at once locally, with no traffic shifting or CodeDeploy hooks: what gates it is the Custom::SmokeTest it depends on, which the local stack runs',
   EC2: 'the local stack has no network to place functions in: every function runs on loopback',
   RDS: "the local stack's database is PostgreSQL on loopback (the machine's, or npm start's embedded one), whose URL the database secret is seeded with",
 };

@@ -55,12 +55,17 @@ function asCloudFormationPasses(value: unknown): unknown {
   return typeof value === 'number' || typeof value === 'boolean' ? String(value) : value;
 }
 
-/** Marks the tested function's deploy as a failed smoke test (its alias is skipped and stays where it was). */
-function recordSmokeTestFailure(context: ResourceContext, reason: string): void {
+/**
+ * Records a smoke test's outcome on the tested function's deploy result: the one smoke test of the version, since
+ * the alias that waits for it runs none of its own. A failure also means the alias is skipped and stays where it was.
+ */
+function recordSmokeTest(context: ResourceContext, failure?: string): void {
   const name = context.properties['FunctionName'];
   const progress = typeof name === 'string' ? context.run.functions.get(name) : undefined;
   if (!progress) return;
-  Object.assign(progress.result, { smokeTest: 'failed', rolledBack: true, unchanged: false, error: reason, version: String(context.properties['Qualifier'] ?? '') });
+  const version = String(context.properties['Qualifier'] ?? progress.result.version);
+  if (failure === undefined) Object.assign(progress.result, { smokeTest: 'passed', version });
+  else Object.assign(progress.result, { smokeTest: 'failed', rolledBack: true, unchanged: false, error: failure, version });
 }
 
 export const lambdaBackedCustomResource: ResourceType = {
@@ -101,9 +106,10 @@ export const lambdaBackedCustomResource: ResourceType = {
     }
     if (body.Status !== 'SUCCESS') {
       const reason = body.Reason ?? 'no reason given';
-      if (context.type === 'Custom::SmokeTest') recordSmokeTestFailure(context, reason);
+      if (context.type === 'Custom::SmokeTest') recordSmokeTest(context, reason);
       return { physicalId: '', attributes: {}, outcome: 'failed', detail: reason };
     }
+    if (context.type === 'Custom::SmokeTest') recordSmokeTest(context);
     return { physicalId: body.PhysicalResourceId ?? context.logicalId, attributes: body.Data ?? {}, outcome: 'created', detail: `${name}${qualifier ? `:${qualifier}` : ''} answered SUCCESS` };
   },
 };

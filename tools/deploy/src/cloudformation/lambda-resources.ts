@@ -1,6 +1,7 @@
 // AWS::Lambda::Function, Version, Alias and EventSourceMapping on the local Lambda server. The deploy keeps what
-// users rely on: a function whose code and configuration are what `live` runs is not republished, a deploy says what
-// differs from `live`, and the smoke test of the function's lambda.deploy.json entry gates every move of an alias.
+// users rely on: a function whose code and configuration are what `live` runs is not republished, and a deploy says
+// what differs from `live`. What gates an alias is the template's, as on AWS: it depends on the new version's
+// `Custom::SmokeTest` (custom-resources.ts runs it), so a version that failed it never reaches this code.
 import {
   CreateAliasCommand,
   CreateEventSourceMappingCommand,
@@ -19,14 +20,12 @@ import {
   waitUntilFunctionUpdatedV2,
   type Runtime,
 } from '@aws-sdk/client-lambda';
-import { getLambdaClient, invokeJson } from '@bmx/aws-clients';
+import { getLambdaClient } from '@bmx/aws-clients';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
-import { loadDeployConfig } from '../config';
 import { zipDirectory, zipFiles } from '../zip';
 import { TemplateError } from './intrinsics';
-import { arn, functionRef, generatedName, optionalNumber, optionalString, requiredString, type Provisioned, type ResourceContext, type ResourceType } from './resource';
+import { arn, functionRef, generatedName, optionalNumber, optionalString, requiredString, type FunctionProgress, type Provisioned, type ResourceContext, type ResourceType } from './resource';
 
 /** What the new deploy would change compared with the version `live` runs: field names, and variable names only (never values). */
 export function differencesFromLive(
@@ -46,10 +45,6 @@ export function differencesFromLive(
   if (variables.length > 0) changed.push(`environment (${variables.join(', ')})`);
   return changed;
 }
-
-/** Metadata keys every function carries, naming its app and its entry in that app's lambda.deploy.json. */
-export const APP_METADATA = 'bmx:app';
-export const FUNCTION_ID_METADATA = 'bmx:functionId';
 
 async function orUndefined<T>(call: Promise<T>): Promise<T | undefined> {
   try {
@@ -92,20 +87,6 @@ function settingsOf(context: ResourceContext, name: string) {
   };
 }
 
-/** The smoke test event of the function's lambda.deploy.json entry, found through its metadata. */
-function smokeTestEvent(context: ResourceContext, functionName: string): unknown {
-  const progress = context.run.functions.get(functionName);
-  const app = progress?.metadata[APP_METADATA];
-  const id = progress?.metadata[FUNCTION_ID_METADATA];
-  if (typeof app !== 'string' || typeof id !== 'string') {
-    throw new TemplateError(`${context.where}: function ${functionName} has no "${APP_METADATA}"/"${FUNCTION_ID_METADATA}" metadata, so its smoke test is unknown`);
-  }
-  const config = loadDeployConfig(context.run.appDir(app), context.run.envName);
-  const spec = config.functions.find((fn) => fn.id === id);
-  if (!spec) throw new TemplateError(`${context.where}: ${path.join(context.run.appDir(app), 'lambda.deploy.json')} has no function "${id}"`);
-  return spec.smokeTest ?? { smoke_test: true };
-}
-
 export const lambdaFunction: ResourceType = {
   required: ['Code', 'Role', 'Runtime', 'Handler'],
   async apply(context) {
@@ -134,10 +115,10 @@ export const lambdaFunction: ResourceType = {
     if (outcome !== 'unchanged') await waitUntilUpdated(name);
     context.run.functions.set(name, {
       logicalId: context.logicalId,
-      metadata: context.resource.Metadata ?? {},
       ...(live?.Version ? { liveVersion: live.Version } : {}),
       changedFromLive,
       created: !latest,
+      versioned: false,
       result: {
         name,
         created: !latest,
@@ -145,7 +126,7 @@ export const lambdaFunction: ResourceType = {
         ...(latest ? { changed: changedFromLive } : {}),
         version: live?.Version ?? '',
         ...(live?.Version ? { previousVersion: live.Version } : {}),
-        smokeTest: 'passed',
+        smokeTest: 'not run',
         rolledBack: false,
       },
     });
@@ -180,6 +161,8 @@ export const lambdaVersion: ResourceType = {
       version = (await getLambdaClient().send(new PublishVersionCommand({ FunctionName: name, Description: optionalString(context, 'Description') }))).Version as string;
       outcome = 'created';
     }
+    progress.versioned = true;
+    progress.result.version = version;
     return {
       physicalId: arn(context.env, 'lambda', `function:${name}:${version}`),
       attributes: { Version: version, FunctionArn: arn(context.env, 'lambda', `function:${name}`) },
@@ -188,9 +171,16 @@ export const lambdaVersion: ResourceType = {
   },
 };
 
+/** The function whose `Ref` an alias's `FunctionName` is, found without resolving anything. */
+function aliasedFunction(context: Pick<ResourceContext, 'resource' | 'run'>): FunctionProgress | undefined {
+  const ref = (context.resource.Properties?.['FunctionName'] as { Ref?: unknown } | undefined)?.Ref;
+  return [...context.run.functions.values()].find((progress) => progress.logicalId === ref);
+}
+
 /**
- * An alias moves only after the version it is to point at answers its smoke test; when that fails it stays where
- * it was (or, on a first deploy, is not created, and what depends on it is skipped).
+ * An alias is moved when CloudFormation would move it: once everything it depends on was made, the new version's
+ * `Custom::SmokeTest` (and the app's deploy steps) included. When one of those failed, the alias is skipped and
+ * stays where it was (on a first deploy it is not created, and what depends on it is skipped too).
  */
 export const lambdaAlias: ResourceType = {
   required: ['FunctionName', 'FunctionVersion', 'Name'],
@@ -200,27 +190,20 @@ export const lambdaAlias: ResourceType = {
     const version = requiredString(context, 'FunctionVersion');
     const aliasArn = arn(context.env, 'lambda', `function:${name}:${aliasName}`);
     const current = await orUndefined(getLambdaClient().send(new GetAliasCommand({ FunctionName: name, Name: aliasName })));
-    const result = progress.result;
-    result.version = version;
-    const provisioned = (outcome: Provisioned['outcome'], detail?: string): Provisioned => ({
-      physicalId: outcome === 'failed' && !current ? '' : aliasArn,
-      attributes: { AliasArn: aliasArn },
-      outcome,
-      ...(detail ? { detail } : {}),
-    });
+    progress.result.version = version;
+    const provisioned = (outcome: Provisioned['outcome'], detail?: string): Provisioned => ({ physicalId: aliasArn, attributes: { AliasArn: aliasArn }, outcome, ...(detail ? { detail } : {}) });
     if (current?.FunctionVersion === version) return provisioned('unchanged');
-    try {
-      await invokeJson(name, smokeTestEvent(context, name), { qualifier: version });
-    } catch (error) {
-      const message = (error as Error).message;
-      Object.assign(result, { smokeTest: 'failed', rolledBack: true, error: message, unchanged: false });
-      return provisioned('failed', `smoke test of version ${version} failed, ${aliasName} ${current ? `stays on ${current.FunctionVersion}` : 'not created'}: ${message}`);
-    }
     const input = { FunctionName: name, Name: aliasName, FunctionVersion: version, Description: optionalString(context, 'Description') };
     if (current) await getLambdaClient().send(new UpdateAliasCommand(input));
     else await getLambdaClient().send(new CreateAliasCommand(input));
-    Object.assign(result, { unchanged: false, smokeTest: 'passed' });
+    progress.result.unchanged = false;
     return provisioned(current ? 'updated' : 'created', `${current ? `${current.FunctionVersion} → ` : ''}${version}`);
+  },
+  skipped(context, cause) {
+    const result = aliasedFunction(context)?.result;
+    // A failed smoke test has said so already, in its own words.
+    if (!result || result.smokeTest === 'failed') return;
+    Object.assign(result, { rolledBack: true, unchanged: false, error: cause });
   },
 };
 

@@ -45,8 +45,6 @@ const REMOVAL_ORDER = ['AWS::Scheduler::Schedule', 'AWS::Lambda::EventSourceMapp
 export interface ProvisionOptions {
   /** Environment whose deploy-state bucket keeps the stack records (`bmx-<env>-deploy-state`). */
   envName: string;
-  /** Folder holding the apps that functions' `bmx:app` metadata names. Default `<repo>/apps`. */
-  appsDir?: string;
   /** Only these stacks (artifact ids or stack names); default every stack of the assembly. */
   stacks?: string[];
   log?: (line: string) => void;
@@ -118,17 +116,28 @@ function order(stack: AssemblyStack): string[] {
   return ordered;
 }
 
-/** Thrown while resolving a resource that refers to one that was skipped or whose first deploy failed. */
+/** Thrown while resolving a resource that refers to, or depends on, one that was skipped or failed. */
 class MissingDependency extends Error {}
+
+/** Why a resource that needs `dependency` cannot be made: the failure at the root of a chain of skipped resources. */
+function causeOfSkip(dependency: string, applied: Map<string, Provisioned>): string {
+  const done = applied.get(dependency);
+  if (done?.outcome === 'skipped' && done.detail) return done.detail;
+  if (done?.outcome === 'failed') return `${dependency} failed${done.detail ? ` (${done.detail})` : ''}`;
+  return `${dependency} was not provisioned`;
+}
 
 function line(stackName: string, result: ResourceResult): string {
   return `${stackName}: ${result.type} ${result.physicalId || result.logicalId}: ${result.outcome}${result.detail ? ` (${result.detail})` : ''}`;
 }
 
 function functionLine(result: FunctionDeployResult): string {
-  if (result.smokeTest === 'failed') return `${result.name}: version ${result.version}, smoke test failed (${result.error ?? ''}), live ${result.previousVersion ? `stays on version ${result.previousVersion}` : 'not created'}`;
+  const liveStays = `live ${result.previousVersion ? `stays on version ${result.previousVersion}` : 'not created'}`;
+  if (result.smokeTest === 'failed') return `${result.name}: version ${result.version}, smoke test failed (${result.error ?? ''}), ${liveStays}`;
+  if (result.rolledBack) return `${result.name}: version ${result.version} not made live (${result.error ?? ''}), ${liveStays}`;
   if (result.unchanged) return `${result.name}: unchanged, not redeployed`;
-  return `${result.name}: version ${result.version}${result.changed?.length ? ` (changed: ${result.changed.join(', ')})` : ''}, smoke test passed`;
+  const smokeTest = result.smokeTest === 'passed' ? 'smoke test passed' : 'no smoke test in the template';
+  return `${result.name}: version ${result.version}${result.changed?.length ? ` (changed: ${result.changed.join(', ')})` : ''}, ${smokeTest}`;
 }
 
 async function provisionStack(stack: AssemblyStack, run: ProvisionRun, exportsSoFar: Map<string, string>): Promise<StackProvisionResult> {
@@ -167,6 +176,7 @@ async function provisionStack(stack: AssemblyStack, run: ProvisionRun, exportsSo
 
   const results: ResourceResult[] = [];
   const functionsBefore = new Set(run.functions.keys());
+  const previous = await readStackRecord(run.envName, stack.stackName);
   const recorded: Record<string, RecordedResource> = {};
   for (const id of order(stack)) {
     const resource = resources[id] as TemplateResource;
@@ -187,14 +197,19 @@ async function provisionStack(stack: AssemblyStack, run: ProvisionRun, exportsSo
       }
     } catch (error) {
       if (!(error instanceof MissingDependency)) throw error;
-      applied.set(id, { physicalId: '', attributes: {}, outcome: 'skipped' });
-      result = { logicalId: id, type: resource.Type, physicalId: '', outcome: 'skipped', detail: `${error.message} was not provisioned` };
+      const cause = causeOfSkip(error.message, applied);
+      applied.set(id, { physicalId: '', attributes: {}, outcome: 'skipped', detail: cause });
+      type.skipped?.({ logicalId: id, type: resource.Type, resource, stack, env, run, where }, cause);
+      result = { logicalId: id, type: resource.Type, physicalId: '', outcome: 'skipped', detail: cause };
+      // What a skipped resource was stays as it was, as CloudFormation's rollback would leave it: a failed smoke test
+      // leaves `live`, and the mapping and schedule on it, untouched rather than removed.
+      const kept = previous?.resources[id];
+      if (kept?.type === resource.Type) recorded[id] = kept;
     }
     results.push(result);
     if (result.outcome !== 'checked') run.log(line(stack.stackName, result));
   }
 
-  const previous = await readStackRecord(run.envName, stack.stackName);
   for (const [id, old] of Object.entries(previous?.resources ?? {}).sort(([, a], [, b]) => REMOVAL_ORDER.indexOf(a.type) - REMOVAL_ORDER.indexOf(b.type))) {
     if (id in recorded) continue;
     // A resource replaced under another logical id keeps its physical resource (a Version's id changes with its code).
@@ -228,7 +243,7 @@ async function provisionStack(stack: AssemblyStack, run: ProvisionRun, exportsSo
     for (const r of checked) byService.set(r.type.split('::')[1] as string, (byService.get(r.type.split('::')[1] as string) ?? 0) + 1);
     run.log(`${stack.stackName}: read and checked, not enforced locally: ${[...byService].map(([service, n]) => `${n} ${service}`).join(', ')}`);
   }
-  const functions = [...run.functions.entries()].filter(([name]) => !functionsBefore.has(name)).map(([, progress]) => progress.result);
+  const functions = [...run.functions.entries()].filter(([name, progress]) => !functionsBefore.has(name) && progress.versioned).map(([, progress]) => progress.result);
   for (const result of functions) run.log(functionLine(result));
   return { stackName: stack.stackName, resources: results, functions, exports };
 }
@@ -256,14 +271,12 @@ export async function destroyStacks(envName: string, stackNames: string[], log: 
 /**
  * Provisions the cloud assembly in `assemblyDir` (a `cdk.out`) on the local stack the clients of
  * `@bmx/aws-clients` point at. A rerun with nothing changed changes nothing. Throws a {@link TemplateError} naming
- * the template and resource for what it cannot provision; a failed smoke test is reported in the result (the
- * function's `live` alias stays where it was), not thrown.
+ * the template and resource for what it cannot provision; a failed smoke test or deploy step is reported in the
+ * result (the function's `live` alias stays where it was, `rolledBack`), not thrown.
  */
 export async function provisionAssembly(assemblyDir: string, options: ProvisionOptions): Promise<StackProvisionResult[]> {
-  const appsDir = options.appsDir ?? path.resolve(__dirname, '../../../../apps');
   const run: ProvisionRun = {
     envName: options.envName,
-    appDir: (app) => path.join(appsDir, app),
     functions: new Map(),
     log: options.log ?? (() => undefined),
   };

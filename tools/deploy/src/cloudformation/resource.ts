@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { AssemblyStack, TemplateResource } from './assembly';
 import { partitionOf, TemplateError, type StackEnvironment } from './intrinsics';
 
-/** The alias that traffic and triggers use; moved only after a passing smoke test. */
+/** The alias that traffic and triggers use; templates make it wait for the new version's `Custom::SmokeTest`. */
 export const LIVE_ALIAS = 'live';
 
 /** What the deploy did to a function's schedule. */
@@ -17,11 +17,15 @@ export interface FunctionDeployResult {
   unchanged: boolean;
   /** Why a function that existed was deployed again: what differed from what `live` runs. */
   changed?: string[];
+  /** The version this deploy made live, or would have (the new one when it did not go live). */
   version: string;
   /** The version `live` pointed at before, when there was one. */
   previousVersion?: string;
-  smokeTest: 'passed' | 'failed';
+  /** The new version's `Custom::SmokeTest` in this deploy; `not run` when there was none (nothing new, or no such resource). */
+  smokeTest: 'passed' | 'failed' | 'not run';
+  /** True when the new version did not go live: its smoke test, or a deploy step before it, failed. */
   rolledBack: boolean;
+  /** Why it did not go live. */
   error?: string;
   /** What the deploy did to the function's schedule; absent when it has none. */
   schedule?: ScheduleOutcome;
@@ -43,20 +47,19 @@ export interface Provisioned {
 /** One function's deploy as it unfolds over its Function, Version and Alias resources. */
 export interface FunctionProgress {
   logicalId: string;
-  metadata: Record<string, unknown>;
   /** `live`'s configuration before this deploy, when the function had one. */
   liveVersion?: string;
   /** What differs from what `live` runs; empty when nothing does. */
   changedFromLive: string[];
   created: boolean;
+  /** True once a Version of it was provisioned: only such functions have a `live` to report on (a smoke-test hook has none). */
+  versioned: boolean;
   result: FunctionDeployResult;
 }
 
 /** State shared by every resource of one provisioning run. */
 export interface ProvisionRun {
   envName: string;
-  /** `bmx:app` → the app's folder, for the smoke test event of its lambda.deploy.json. */
-  appDir(app: string): string;
   /** By function name. */
   functions: Map<string, FunctionProgress>;
   log(line: string): void;
@@ -84,6 +87,11 @@ export interface ResourceType {
   apply(context: ResourceContext): Promise<Provisioned>;
   /** Removes it once a template no longer has it (absent: nothing to remove locally). */
   remove?(physicalId: string): Promise<void>;
+  /**
+   * Told that it was not provisioned because `cause` (a resource it depends on failed or was skipped), for what it
+   * reports: an alias left where it was says why.
+   */
+  skipped?(context: Omit<ResourceContext, 'properties'>, cause: string): void;
 }
 
 /**
