@@ -1,8 +1,10 @@
 // `nx affected -t deploy` end to end against the local stack, as `npm run deploy:affected` runs it: in a scratch git
 // worktree of this repo, one app is deployed to a fresh environment (`nx deploy tracking-dispatcher`: bundle, synth of
-// its stack and the shared one, provisioned from those templates) and recorded as deployed; then a commit changes
-// that app, and deploy:affected deploys that app only: its changed function gets a new version, its unchanged sibling
-// keeps its own, no other app is deployed, and the schedule stays as it was while following the live alias.
+// its stack and the shared one, provisioned from those templates), after the API, whose deploy step migrates the
+// database the tracking functions use, and recorded as deployed; then a commit changes that app, and deploy:affected
+// deploys that app (and the API again, which changes nothing): its changed function gets a new version, its unchanged
+// sibling keeps its own, the image processor is not deployed, and the schedule stays as it was while following the
+// live alias.
 import { ListVersionsByFunctionCommand } from '@aws-sdk/client-lambda';
 import { GetScheduleCommand } from '@aws-sdk/client-scheduler';
 import { getLambdaClient, getSchedulerClient, resetAwsClients } from '@bmx/aws-clients';
@@ -74,14 +76,20 @@ describe('nx affected -t deploy against the local stack', () => {
     resetAwsClients();
   });
 
-  it('deploys only the app a commit changed, and only its changed function', async () => {
+  it('deploys only the app a commit changed, and only its changed function, after the migrations', async () => {
     const first = nx(database, 'deploy', 'tracking-dispatcher');
     const dispatcher = `bmx-${envName}-tracking-dispatcher`;
     const worker = `bmx-${envName}-tracking-worker`;
+    const api = `bmx-${envName}-api`;
     // Provisioned from the templates: the shared stack, the secrets seeded, the app's functions with their smoke tests.
     expect(first).toContain(`secret database: seeded`);
     expect(first).toContain(`${dispatcher}: version 1, smoke test passed`);
     expect(first).toContain(`${worker}: version 1, smoke test passed`);
+    // The API's stack first: its db-admin migrated the database before any tracking function's smoke test ran.
+    const migrated = first.search(new RegExp(`${api}: Custom::DeployStep \\S+: created \\(bmx-${envName}-db-admin:1 answered SUCCESS\\)`));
+    expect(migrated).toBeGreaterThanOrEqual(0);
+    const trackingStack = `bmx-${envName}-tracking-dispatcher`;
+    expect(migrated).toBeLessThan(first.indexOf(`${trackingStack}: Custom::SmokeTest`));
     const scheduled = await getSchedule(dispatcher);
     expect(scheduled).toMatchObject({ ScheduleExpression: 'rate(1 hour)', State: 'ENABLED' });
     expect(scheduled.Target!.Arn).toMatch(new RegExp(`:function:${dispatcher}:live$`));
@@ -99,15 +107,16 @@ describe('nx affected -t deploy against the local stack', () => {
     expect(second).toContain(`${worker}: unchanged, not redeployed`);
     expect(await publishedVersions(dispatcher)).toEqual(['1', '2']);
     expect(await publishedVersions(worker)).toEqual(['1']);
-    // No other app was deployed to the environment.
-    for (const other of ['api', 'image-job-retry', 'image-processor']) {
-      await expect(publishedVersions(`bmx-${envName}-${other}`)).rejects.toThrow(/Function not found/);
-    }
-    expect(second).not.toMatch(/bmx-local-aff\w+-(api|image-processor):/);
+    // The API, not affected, was deployed first again and changed nothing; the image processor was not deployed.
+    expect(second.indexOf(`${api}: unchanged, not redeployed`)).toBeGreaterThanOrEqual(0);
+    expect(second.indexOf(`${api}: unchanged, not redeployed`)).toBeLessThan(second.indexOf(`${dispatcher}: version 2`));
+    expect(await publishedVersions(api)).toEqual(['1']);
+    await expect(publishedVersions(`bmx-${envName}-image-processor`)).rejects.toThrow(/Function not found/);
+    expect(second).not.toMatch(/bmx-local-aff\w+-image-processor:/);
     // The schedule was left alone, and runs what live now points at.
     expect((await getSchedule(dispatcher)).LastModificationDate).toEqual(scheduled.LastModificationDate);
     expect(await fireSchedule(dispatcher)).toMatchObject({ ExecutedVersion: '2', Payload: { dispatched: 0, failed: 0 } });
     expect((await readDeployState(envName))?.commit).toBe(git('rev-parse', 'HEAD').trim());
-    // Two Nx runs of one app each (bundle, two synths, the provisioning): 1.5 to 3 minutes on a busy 2-core machine.
-  }, 300_000);
+    // Two Nx runs of two apps each (bundles, synths, the provisioning): 2 to 4 minutes on a busy 2-core machine.
+  }, 420_000);
 });
