@@ -1,17 +1,34 @@
 // `nx affected` must follow the real dependency graph: a change to the shared client lib reaches every app that
-// uses it, a change inside one app reaches only that app. Asked with --files, so no scratch commit is needed.
+// uses it, a change inside one app reaches only that app; and the deploys it runs keep the migrations first. Asked
+// with --files, so no scratch commit is needed.
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 const root = path.resolve(__dirname, '../../../..');
 
-function affectedBy(file: string): string[] {
-  const out = execFileSync(process.execPath, [require.resolve('nx/bin/nx', { paths: [root] }), 'show', 'projects', '--affected', `--files=${file}`, '--json'], {
+const nx = (...args: string[]) =>
+  execFileSync(process.execPath, [require.resolve('nx/bin/nx', { paths: [root] }), ...args], {
     cwd: root,
     env: { ...process.env, NX_DAEMON: 'false', NX_TUI: 'false', NX_NO_CLOUD: 'true' },
     encoding: 'utf8',
   });
-  return (JSON.parse(out) as string[]).sort();
+
+function affectedBy(file: string): string[] {
+  return (JSON.parse(nx('show', 'projects', '--affected', `--files=${file}`, '--json')) as string[]).sort();
+}
+
+/** The task graph `nx affected -t <target>` would run after a change to `file` (`--graph`: planned, not run). */
+function affectedTaskGraph(target: string, file: string): { tasks: Record<string, unknown>; dependencies: Record<string, string[]> } {
+  const scratch = mkdtempSync(path.join(tmpdir(), 'bmx-task-graph-'));
+  try {
+    const out = path.join(scratch, 'graph.json');
+    nx('affected', '-t', target, `--files=${file}`, `--graph=${out}`);
+    return (JSON.parse(readFileSync(out, 'utf8')) as { tasks: { tasks: Record<string, unknown>; dependencies: Record<string, string[]> } }).tasks;
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
 }
 
 describe('nx affected', () => {
@@ -31,5 +48,14 @@ describe('nx affected', () => {
     const affected = affectedBy('libs/db/src/lib/schema.ts');
     expect(affected).toEqual(expect.arrayContaining(['db', 'api', 'tracking-dispatcher', 'image-processor']));
     expect(affected).not.toContain('aws-clients');
+  });
+
+  it("deploys the API (its deploy step runs the migrations) before the other database users after a migration's change", () => {
+    const graph = affectedTaskGraph('deploy', 'libs/db/src/lib/migrations.ts');
+    expect(Object.keys(graph.tasks)).toEqual(expect.arrayContaining(['api:deploy', 'image-processor:deploy', 'tracking-dispatcher:deploy']));
+    expect(graph.dependencies['image-processor:deploy']).toContain('api:deploy');
+    expect(graph.dependencies['tracking-dispatcher:deploy']).toContain('api:deploy');
+    expect(graph.dependencies['api:deploy']).not.toContain('image-processor:deploy');
+    expect(graph.dependencies['api:deploy']).not.toContain('tracking-dispatcher:deploy');
   });
 });
