@@ -37,11 +37,12 @@ function run(database: TestDatabase, args: string[]): string {
         NODE_OPTIONS: '',
         NX_DAEMON: 'false',
         NX_NO_CLOUD: 'true',
-        // No Nx cache at all: a cache hit restored into a fresh worktree left dispatcher.zip missing on CI (the
-        // entry came from the main checkout's run of the same bundle), and bundles the main checkout built reach
-        // node_modules by another relative path in their source maps, which would make the unchanged worker look
-        // changed. Every bundle here is built in the worktree, so the worker's zip is the same in both runs.
-        NX_SKIP_NX_CACHE: 'true',
+        // A cache of the worktree's own: Nx shares the main checkout's cache with every git worktree, and an entry
+        // from there left dispatcher.zip missing on CI, and bundles the main checkout built reach node_modules by
+        // another relative path in their source maps, which would make the unchanged worker look changed. Every
+        // bundle here is built in the worktree, so the worker's zip is the same in both runs; the second run takes
+        // the API's unchanged bundle and synth from the first.
+        NX_CACHE_DIRECTORY: path.join(worktree, '.nx-test-cache'),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
