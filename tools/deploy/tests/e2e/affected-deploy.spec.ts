@@ -37,12 +37,15 @@ function run(database: TestDatabase, args: string[]): string {
         NODE_OPTIONS: '',
         NX_DAEMON: 'false',
         NX_NO_CLOUD: 'true',
-        // A cache of the worktree's own: Nx shares the main checkout's cache with every git worktree, and an entry
-        // from there left dispatcher.zip missing on CI, and bundles the main checkout built reach node_modules by
-        // another relative path in their source maps, which would make the unchanged worker look changed. Every
-        // bundle here is built in the worktree, so the worker's zip is the same in both runs; the second run takes
-        // the API's unchanged bundle and synth from the first.
+        // A cache of the worktree's own, both halves: Nx 22 shares the main checkout's cache folder and its cache
+        // database (workspace-data) with every git worktree. An entry from there left dispatcher.zip missing on CI,
+        // and bundles the main checkout built reach node_modules by another relative path in their source maps, which
+        // would make the unchanged worker look changed; a cache folder of its own under the shared database is worse
+        // (the database then records entries whose files go away with the worktree: "[local cache]", nothing
+        // restored). Every bundle here is built in the worktree, so the worker's zip is the same in both runs; the
+        // second run takes the API's unchanged bundle and synth from the first.
         NX_CACHE_DIRECTORY: path.join(worktree, '.nx-test-cache'),
+        NX_WORKSPACE_DATA_DIRECTORY: path.join(worktree, '.nx-test-data'),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
