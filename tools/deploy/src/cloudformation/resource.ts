@@ -36,7 +36,7 @@ export type ResourceOutcome = 'created' | 'updated' | 'unchanged' | 'checked' | 
 
 /** A provisioned (or checked) resource: what `Ref` and `Fn::GetAtt` of it return, and what happened. */
 export interface Provisioned {
-  /** What `Ref` returns; empty when nothing exists (a first deploy whose smoke test failed). */
+  /** What `Ref` returns; empty when nothing was made (a failed custom resource, or a resource skipped because of one). */
   physicalId: string;
   attributes: Record<string, unknown>;
   outcome: ResourceOutcome;
