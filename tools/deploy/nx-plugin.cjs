@@ -5,6 +5,8 @@ const { readFileSync } = require('node:fs');
 const path = require('node:path');
 
 const CLI = 'node --conditions=@bmx/source --import tsx tools/deploy/src/cli.ts';
+/** The deploy's own function bundled beside every app's (src/deploy-hooks.ts SMOKE_TEST_HOOK.id). */
+const SMOKE_TEST_HOOK_ID = 'smoke-test-hook';
 const SYNTH = 'node --conditions=@bmx/source --import tsx tools/infra/src/main.ts synth';
 
 /** The environment's database secret, as functions name it in lambda.deploy.json `secrets`. */
@@ -48,9 +50,10 @@ module.exports.createNodesV2 = [
     return apps.map((app) => {
       const { file, root } = app;
       const dist = `{workspaceRoot}/dist/apps/${path.basename(root)}`;
-      // Exactly what the bundle writes (per function a folder and a zip, and manifest.json): a restore from the cache
-      // replaces these and leaves cdk.out beside them, which the synth target owns.
-      const ids = app.config.functions.map((fn) => fn.id);
+      // Exactly what the bundle writes (per function and for the smoke-test hook a folder and a zip, and
+      // manifest.json): a restore from the cache replaces these and leaves cdk.out beside them, which the synth
+      // target owns.
+      const ids = [...app.config.functions.map((fn) => fn.id), SMOKE_TEST_HOOK_ID];
       return [
         file,
         {

@@ -5,9 +5,11 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { SMOKE_TEST_HOOK } from '../../src';
 
 interface InferredTarget {
   dependsOn?: unknown[];
+  outputs?: string[];
 }
 type CreateNodesResult = [string, { projects: Record<string, { targets: Record<string, InferredTarget> }> }];
 type CreateNodes = (files: string[], options: unknown, context: { workspaceRoot: string }) => Promise<CreateNodesResult[]>;
@@ -16,10 +18,16 @@ const pluginFile = path.join(__dirname, '../../nx-plugin.cjs');
 // Loaded as Nx loads it: the plugin is CommonJS.
 const [, createNodes] = (require(pluginFile) as { createNodesV2: [string, CreateNodes] }).createNodesV2;
 
+/** The inferred targets, by app folder. */
+async function inferredTargets(workspaceRoot: string, apps: string[]): Promise<Record<string, Record<string, InferredTarget>>> {
+  const results = await createNodes(apps.map((app) => `apps/${app}/lambda.deploy.json`), undefined, { workspaceRoot });
+  return Object.fromEntries(results.map(([file, { projects }]) => [path.basename(path.dirname(file)), Object.values(projects)[0]?.targets ?? {}]));
+}
+
 /** The inferred `deploy` target's dependsOn, by app folder. */
 async function deployDependsOn(workspaceRoot: string, apps: string[]): Promise<Record<string, unknown[]>> {
-  const results = await createNodes(apps.map((app) => `apps/${app}/lambda.deploy.json`), undefined, { workspaceRoot });
-  return Object.fromEntries(results.map(([file, { projects }]) => [path.basename(path.dirname(file)), Object.values(projects)[0]?.targets['deploy']?.dependsOn ?? []]));
+  const targets = await inferredTargets(workspaceRoot, apps);
+  return Object.fromEntries(Object.entries(targets).map(([app, byName]) => [app, byName['deploy']?.dependsOn ?? []]));
 }
 
 describe('the deploy target the Nx plugin infers', () => {
@@ -47,6 +55,14 @@ describe('the deploy target the Nx plugin infers', () => {
     // The migrating app orders itself (its deploy step comes before its own aliases in its stack); the others need
     // no migrations, and a deploy step that does not use the database migrates nothing.
     for (const app of ['migrator', 'no-database', 'other-step']) expect(dependsOn[app]).toEqual(['synth', { projects: ['infra'], target: 'synth' }]);
+  });
+
+  it("declares as the bundle's outputs everything it writes, the smoke-test hook included (a cache restore brings back all of it)", async () => {
+    const outputs = (await inferredTargets(workspace, ['migrator']))['migrator']?.['bundle']?.outputs;
+    const dist = '{workspaceRoot}/dist/apps/migrator';
+    expect([...(outputs ?? [])].sort()).toEqual(
+      [...['http', 'migrate', SMOKE_TEST_HOOK.id].flatMap((id) => [`${dist}/${id}`, `${dist}/${id}.zip`]), `${dist}/manifest.json`].sort(),
+    );
   });
 
   it('adds nothing when no app migrates the database', async () => {
