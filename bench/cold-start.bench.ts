@@ -5,7 +5,7 @@
 // zip's size. Every process starts from freshly seeded rows, so each of the runs does the same work.
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { getAwsRegion, getS3Client } from '@bmx/aws-clients';
-import { type Database, type Kysely } from '@bmx/db';
+import { hashApiKey, type Database, type Kysely } from '@bmx/db';
 import { createTestDatabase } from '@bmx/db/testing';
 import { bundleApp, copyPackageClosure, ensureBucket, ensureQueue, loadDeployConfig, zipDirectory } from '@bmx/deploy';
 import { imageObjectKey } from '@bmx/images';
@@ -215,6 +215,17 @@ function scenarios(ctx: ScenarioContext): Record<string, Scenario> {
         ensure(summary.resent === 1 && status === 'pending', `the queue_failed job was not resent (job now ${status})`, result);
       },
     },
+    'api/db-admin': {
+      // An operator's first key (`admin keys create --through-lambda`): one INSERT, the key answered once.
+      async prepare() {
+        return { create_api_key: { name: `bench-${randomUUID()}`, role: 'viewer' } };
+      },
+      async check(_event, result) {
+        const created = result as { id?: number; key?: string };
+        const row = created.id === undefined ? undefined : await db.selectFrom('api_keys').select('key_hash').where('id', '=', created.id).executeTakeFirst();
+        ensure(typeof created.key === 'string' && row?.key_hash === hashApiKey(created.key), 'no API key was made and stored by its hash', result);
+      },
+    },
     'image-processor/processor': {
       // A job for a book whose photo is in S3: GetObject, background removal, PutObject (image and thumbnail).
       async prepare() {
@@ -418,6 +429,7 @@ export async function coldStartBench(): Promise<BenchTable> {
     notes: [
       'load: require() of the handler module (configuration, database pool; AWS clients are built lazily on first use). first real event: the handler\'s answer to an event that makes it do its job, its first AWS calls included, against the local S3/SQS server; each process gets freshly seeded rows, and each run is checked to have done the work:',
       'api/http: a user\'s upload, POST /api/v1/books/{id}/images (multipart, 400×300 JPEG of 13 KiB) with an editor key: key lookup, thumbnail, S3 PutObject of original and thumbnail, the job row, SQS GetQueueUrl + SendMessage (request-path clients); 201 with the job queued',
+      "api/db-admin: an operator's create_api_key request (the first admin key of an environment): one INSERT, the key answered once",
       'api/image-job-retry: the scheduled run with one queue_failed job: SQS GetQueueUrl + SendMessageBatch, the job back to pending',
       'image-processor/processor: an SQS record for a pending job whose photo (the same 400×300 JPEG) is in S3: GetObject, background removal and thumbnail (so this figure includes image work, kept small by the small photo), PutObject of image and thumbnail, the job completed',
       'tracking-dispatcher/dispatcher: the scheduled run with one tracked book: SQS GetQueueUrl + SendMessageBatch of one entry',
