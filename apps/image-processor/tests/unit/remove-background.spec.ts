@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { intersectionOverUnion } from '../../src/background/quality';
 import { removeBackground, SubjectNotFoundError } from '../../src/background/remove-background';
+import type { RgbImage, Segmenter } from '../../src/background/segmenter';
 import { blankImage, syntheticBookPhoto, toJpeg, type Surface } from '../support/synthetic';
 
 // Pixel loops run several times slower under Jest than in node (typed arrays cross the sandbox's realm), and the
@@ -92,5 +93,50 @@ describe('removeBackground on synthetic photos with a known mask', () => {
 
   it('rejects bytes that are not an image', async () => {
     await expect(removeBackground(Buffer.from('definitely not an image'))).rejects.toThrow();
+  });
+});
+
+describe('removeBackground around a given mask (the crop, its box and the compositing)', () => {
+  // A segmenter that answers a mask drawn here, so the box and the pixels of the result are known exactly.
+  const WIDTH = 200;
+  const HEIGHT = 150;
+  function maskedSegmenter(draw: (alpha: Uint8Array) => void): Segmenter {
+    return {
+      method: 'test-mask',
+      segment: async (image: RgbImage) => {
+        const alpha = new Uint8Array(image.width * image.height);
+        draw(alpha);
+        return { alpha, width: image.width, height: image.height, details: {} };
+      },
+    };
+  }
+  const at = (x: number, y: number) => y * WIDTH + x;
+  const photo = () => sharp({ create: { width: WIDTH, height: HEIGHT, channels: 3, background: { r: 40, g: 80, b: 160 } } }).png().toBuffer();
+
+  it('crops to the smallest box of half-opaque pixels: a row reaching further out than those before it counts, 127 does not', async () => {
+    const segmenter = maskedSegmenter((alpha) => {
+      for (let y = 20; y < 130; y++) alpha.fill(255, at(60, y), at(160, y));
+      alpha[at(30, 90)] = 128; // one row reaches further left, after many rows that did not
+      alpha[at(175, 100)] = 200; // and one further right
+      alpha[at(10, 10)] = 127; // under half: not subject
+      alpha[at(190, 140)] = 127;
+    });
+    const result = await removeBackground(await photo(), { segmenter });
+    expect(result.stats.subject).toEqual({ left: 30, top: 20, width: 146, height: 110 });
+  });
+
+  it('composites edge pixels on the fill by their opacity and fills the margin', async () => {
+    const segmenter = maskedSegmenter((alpha) => {
+      for (let y = 20; y < 130; y++) alpha.fill(255, at(60, y), at(160, y));
+      for (let y = 20; y < 130; y++) alpha[at(60, y)] = 128;
+    });
+    const result = await removeBackground(await photo(), { segmenter });
+    // A dark subject goes on black: the half-opaque left column is the colour at about half strength.
+    expect(result.stats.background).toBe('black');
+    const margin = (result.stats.outputWidth - result.stats.subject.width) / 2;
+    const pixel = async (x: number, y: number) => [...(await sharp(result.png).extract({ left: x, top: y, width: 1, height: 1 }).raw().toBuffer())];
+    expect(await pixel(0, 0)).toEqual([0, 0, 0]);
+    expect(await pixel(margin + 50, margin + 50)).toEqual([40, 80, 160]);
+    expect(await pixel(margin, margin + 50)).toEqual([40, 80, 160].map((c) => Math.round((c * 128) / 255)));
   });
 });
