@@ -157,7 +157,7 @@ export async function removeBackground(input: Buffer, options: RemoveBackgroundO
  * from each end only as far as the box found so far reaches, so a subject filling the frame costs a fraction of a
  * full pass over a 12-megapixel mask.
  */
-export function subjectBox(alpha: Uint8Array, width: number, height: number): Box | undefined {
+function subjectBox(alpha: Uint8Array, width: number, height: number): Box | undefined {
   const opaque = (p: number) => (alpha[p] as number) >= 128;
   const rowHasSubject = (y: number) => {
     for (let p = y * width, end = p + width; p < end; p++) if (opaque(p)) return true;
