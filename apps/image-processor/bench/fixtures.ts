@@ -6,7 +6,7 @@ import type { SyntheticOptions } from '../tests/support/synthetic';
 export interface FixtureSpec {
   name: string;
   options: SyntheticOptions;
-  /** Lowest acceptable IoU: just under (about 0.005) what opencv-grabcut-polygon-v2 measures. */
+  /** Lowest acceptable IoU: just under (about 0.005) what opencv-grabcut-polygon-v3 measures. */
   minIoU: number;
 }
 
