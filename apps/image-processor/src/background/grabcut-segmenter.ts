@@ -42,6 +42,12 @@ export interface GrabCutOptions {
    * At 0.01 with no pruning, the fore-edge photo's bowed board was cut straight (IoU 0.890 against 0.904).
    */
   outlineTolerance?: number;
+  /**
+   * Least share of its convex hull the subject's region must fill before it is outlined: below it, a thin growth
+   * stretches the hull (a bright strip along the frame did on the fore-edge photo re-encoded as JPEG, IoU 0.37), and
+   * stronger openings remove it. Default 0.8.
+   */
+  minSolidity?: number;
   /** Move the outline's sides onto the edges of the full-size photo and prune its vertices ({@link pruneOutline}). Default true. */
   refine?: boolean;
   /**
@@ -93,6 +99,7 @@ async function segmentWithGrabCut(image: RgbImage, options: GrabCutOptions): Pro
     refine = true,
     refineRadius = 4,
     keepShare = 0.9,
+    minSolidity = 0.8,
   } = options;
   const cv = await loadOpenCv();
   const { width, height } = image;
@@ -245,11 +252,11 @@ async function segmentWithGrabCut(image: RgbImage, options: GrabCutOptions): Pro
     for (let p = 0; p < binary.length; p++) binary[p] = result[p] === cv.GC_FGD || result[p] === cv.GC_PR_FGD ? 255 : 0;
 
     // 4. Outline.
-    const outlineWork = largestOutline(cv, binary, w, h, outlineTolerance, keep);
-    if (!outlineWork) throw new SubjectNotFoundError('no subject stands out from the background');
+    const region = largestOutline(cv, binary, w, h, outlineTolerance, minSolidity, keep);
+    if (!region) throw new SubjectNotFoundError('no subject stands out from the background');
     // Contour points are pixel centres on the subject's rim: the true edge lies half a pixel further out.
     const coarse = offsetPolygon(
-      outlineWork.map(([x, y]) => [(x + 0.5) / scale, (y + 0.5) / scale] as Point),
+      region.outline.map(([x, y]) => [(x + 0.5) / scale, (y + 0.5) / scale] as Point),
       0.5 / scale,
     ).map(([x, y]) => [clamp(x, 0, width), clamp(y, 0, height)] as Point);
     // Edges are found with lightness weighed down as in the seeds: a shadow dims a surface without changing its hue.
@@ -270,6 +277,8 @@ async function segmentWithGrabCut(image: RgbImage, options: GrabCutOptions): Pro
         shadowSeedShare: round(shadowSeeds / (w * h)),
         shadowsAreSubject: shadowsAreSubject ? 'yes' : 'no',
         outlineSides: outline.length,
+        regionSolidity: round(region.solidity),
+        opening: region.opening,
         outlineArea: Math.round(polygonArea(outline)),
       },
     };
@@ -336,39 +345,62 @@ function frameSpread(frame: Float32Array, isBackground: Uint8Array, dominant: Fl
   return distances[Math.floor(distances.length * 0.9)] ?? 0;
 }
 
-/** The convex outline, simplified, of the largest region of a 0/255 mask after an opening; undefined when empty. */
+/**
+ * The convex outline, simplified, of the largest region of a 0/255 mask after an opening; undefined when empty.
+ * A book is convex: when the region fills under `minSolidity` of its convex hull, a thin growth (a strip along the
+ * frame, a shadow's tail) is stretching the hull, and stronger openings are tried until it goes.
+ */
 function largestOutline(
   cv: OpenCv,
   binary: Uint8Array,
   w: number,
   h: number,
   tolerance: number,
+  minSolidity: number,
   keep: <T extends { delete(): void }>(m: T) => T,
-): Point[] | undefined {
-  const mat = keep(cv.matFromArray(h, w, cv.CV_8UC1, binary));
-  const kernel = keep(cv.getStructuringElement(cv.MORPH_RECT, new cv.Size(5, 5)));
-  cv.morphologyEx(mat, mat, cv.MORPH_OPEN, kernel);
-  const contours = keep(new cv.MatVector());
-  const hierarchy = keep(new cv.Mat());
-  cv.findContours(mat, contours, hierarchy, cv.RETR_EXTERNAL, cv.CHAIN_APPROX_SIMPLE);
-  let best: Mat | undefined;
-  let bestArea = 0;
-  for (let i = 0; i < contours.size(); i++) {
-    const contour = keep(contours.get(i));
-    const area = cv.contourArea(contour);
-    if (area > bestArea) {
-      bestArea = area;
-      best = contour;
+): { outline: Point[]; solidity: number; opening: number } | undefined {
+  const source = keep(cv.matFromArray(h, w, cv.CV_8UC1, binary));
+  let found: { hull: Mat; area: number; solidity: number; opening: number } | undefined;
+  for (const size of OPENINGS) {
+    const mat = keep(new cv.Mat());
+    const kernel = keep(cv.getStructuringElement(cv.MORPH_RECT, new cv.Size(size, size)));
+    cv.morphologyEx(source, mat, cv.MORPH_OPEN, kernel);
+    const contours = keep(new cv.MatVector());
+    const hierarchy = keep(new cv.Mat());
+    cv.findContours(mat, contours, hierarchy, cv.RETR_EXTERNAL, cv.CHAIN_APPROX_SIMPLE);
+    let best: Mat | undefined;
+    let bestArea = 0;
+    for (let i = 0; i < contours.size(); i++) {
+      const contour = keep(contours.get(i));
+      const area = cv.contourArea(contour);
+      if (area > bestArea) {
+        bestArea = area;
+        best = contour;
+      }
     }
+    if (!best || bestArea < 4) break;
+    const hull = keep(new cv.Mat());
+    cv.convexHull(best, hull, false, true);
+    const region = { hull, area: bestArea, solidity: bestArea / Math.max(1, cv.contourArea(hull)), opening: size };
+    // A stronger opening is taken only when it makes the region convex and keeps most of it: an open book's boards
+    // may make it less convex, and must not be eroded away.
+    if (!found) found = region;
+    else if (region.solidity >= minSolidity && region.area >= found.area * 0.8) found = region;
+    if (found.solidity >= minSolidity) break;
   }
-  if (!best || bestArea < 4) return undefined;
-  const hull = keep(new cv.Mat());
-  cv.convexHull(best, hull, false, true);
+  if (!found) return undefined;
   const simplified = keep(new cv.Mat());
-  cv.approxPolyDP(hull, simplified, cv.arcLength(hull, true) * tolerance, true);
+  cv.approxPolyDP(found.hull, simplified, cv.arcLength(found.hull, true) * tolerance, true);
   const points = simplified.data32S;
-  return Array.from({ length: simplified.rows }, (_, i) => [points[i * 2] as number, points[i * 2 + 1] as number] as Point);
+  return {
+    outline: Array.from({ length: simplified.rows }, (_, i) => [points[i * 2] as number, points[i * 2 + 1] as number] as Point),
+    solidity: found.solidity,
+    opening: found.opening,
+  };
 }
+
+/** Side lengths (reduced pixels) of the square openings tried on GrabCut's mask, weakest first. */
+const OPENINGS = [5, 9, 13, 17];
 
 /** The polygon filled with 255 on 0 at `width × height`, edges anti-aliased. */
 function drawPolygon(cv: OpenCv, polygon: readonly Point[], width: number, height: number, keep: <T extends { delete(): void }>(m: T) => T): Uint8Array {
