@@ -47,6 +47,23 @@ async function twelveMegapixelChild(): Promise<void> {
   process.stdout.write(JSON.stringify({ times, cpu, maxRssMiB: process.resourceUsage().maxRSS / 1024, bytes: photo.length }));
 }
 
+/** Ways the same photo reaches us: each changes the pixels, and moves the outline with them (all saved at quality 92). */
+const PHOTO_VARIANTS: ReadonlyArray<{
+  name: string;
+  change: (image: sharp.Sharp, width: number, height: number) => sharp.Sharp;
+  point: (p: [number, number], width: number, height: number) => [number, number];
+}> = [
+  { name: 'saved again as JPEG', change: (image) => image, point: (p) => p },
+  { name: 'mirrored', change: (image) => image.flop(), point: ([x, y], width) => [width - x, y] },
+  { name: 'upside down', change: (image) => image.rotate(180), point: ([x, y], width, height) => [width - x, height - y] },
+  { name: 'twice the size', change: (image, width, height) => image.resize(width * 2, height * 2), point: ([x, y]) => [x * 2, y * 2] },
+  {
+    name: 'three quarters the size',
+    change: (image, width, height) => image.resize(Math.round(width * 0.75), Math.round(height * 0.75)),
+    point: ([x, y]) => [x * 0.75, y * 0.75],
+  },
+];
+
 async function main(): Promise<void> {
   const lines: string[] = [];
   const out = (line: string) => {
@@ -90,6 +107,23 @@ async function main(): Promise<void> {
   out(
     `processed ${processed} of ${photos.length}; outlined photos: mean IoU ${mean.toFixed(3)}, worst ${Math.min(...ious).toFixed(3)} (targets 0.95 and 0.90)`,
   );
+
+  out('');
+  out('the outlined photos as users might upload them instead (IoU against masks.json moved the same way):');
+  out(`| variant | ${photos.filter((p) => p.outline).map((p) => p.name).join(' | ')} | mean | worst |`);
+  out(`| --- | ${photos.filter((p) => p.outline).map(() => '---').join(' | ')} | --- | --- |`);
+  for (const variant of PHOTO_VARIANTS) {
+    const values: number[] = [];
+    for (const photo of photos.filter((p) => p.outline)) {
+      const { width = 0, height = 0 } = await sharp(photo.bytes).metadata();
+      const bytes = await variant.change(sharp(photo.bytes), width, height).jpeg({ quality: 92 }).toBuffer();
+      const result = await removeBackground(bytes, { includeMask: true });
+      const outline = (photo.outline as Array<[number, number]>).map((p) => variant.point(p, width, height));
+      values.push(intersectionOverUnion(result.mask as Uint8Array, await outlineMask(outline, result.stats.sourceWidth, result.stats.sourceHeight)));
+    }
+    const average = values.reduce((a, b) => a + b, 0) / values.length;
+    out(`| ${variant.name} | ${values.map((v) => v.toFixed(3)).join(' | ')} | ${average.toFixed(3)} | ${Math.min(...values).toFixed(3)} |`);
+  }
 
   out('');
   out('composites (tests/support/composites.ts: a real book on a real backdrop from another photo, exact masks):');
