@@ -5,6 +5,8 @@ export { listTrackingEvents } from './lib/tracking-events';
 export {
   appendImage,
   ForeignImagesError,
+  galleryImage,
+  galleryImageByHash,
   galleryImageByKey,
   insertProcessedImage,
   listGallery,

@@ -1,9 +1,10 @@
 import { Type } from '@fastify/type-provider-typebox';
-import { listTrackingEvents, sql } from '@bmx/db';
+import { listGallery, listTrackingEvents, sql } from '@bmx/db';
 import { storedImageObjectKeys } from '@bmx/images';
 import type { ApiApp, AppDeps } from '../app-deps';
 import { notFound } from '../errors';
 import { BookIdParams, Book, CreateBook, errors, ListQuery, TrackingEvent, UpdateBook } from '../schemas';
+import { requireBook } from '../services/images';
 import { deleteObjects } from '../services/storage';
 
 const tags = ['books'];
@@ -50,8 +51,7 @@ export function bookRoutes(app: ApiApp, { db, config }: AppDeps): void {
       },
     },
     async (request) => {
-      const book = await db.selectFrom('books').select('id').where('id', '=', request.params.bookId).executeTakeFirst();
-      if (!book) throw notFound(`Book ${request.params.bookId} does not exist`);
+      await requireBook(db, request.params.bookId);
       return { events: await listTrackingEvents(db, request.params.bookId) };
     },
   );
@@ -83,9 +83,8 @@ export function bookRoutes(app: ApiApp, { db, config }: AppDeps): void {
     },
     async (request, reply) => {
       const { bookId } = request.params;
-      const book = await db.selectFrom('books').select('id').where('id', '=', bookId).executeTakeFirst();
-      if (!book) throw notFound(`Book ${bookId} does not exist`);
-      const images = await db.selectFrom('book_images').select(['s3_key', 'thumbnail_key_rule']).where('book_id', '=', bookId).execute();
+      await requireBook(db, bookId);
+      const images = await listGallery(db, bookId);
       // Objects first: if S3 fails the book stays, so the delete can be repeated and nothing is orphaned.
       if (images.length > 0) {
         await deleteObjects(config.imagesBucket, images.flatMap((image) => Object.values(storedImageObjectKeys(image))));

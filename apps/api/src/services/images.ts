@@ -1,6 +1,8 @@
 import {
   appendImage,
   ForeignImagesError,
+  galleryImage,
+  galleryImageByHash,
   listGallery,
   primaryImage,
   removeGalleryImage,
@@ -37,7 +39,7 @@ export async function requireBook(db: Kysely<Database> | Transaction<Database>, 
 
 /** One image of the book, or 404. */
 export async function requireImage(db: Kysely<Database>, bookId: number, imageId: number): Promise<BookImage> {
-  const image = await db.selectFrom('book_images').selectAll().where('book_id', '=', bookId).where('id', '=', imageId).executeTakeFirst();
+  const image = await galleryImage(db, bookId, imageId);
   if (!image) throw notFound(`Image ${imageId} does not exist for book ${bookId}`);
   return image;
 }
@@ -82,10 +84,6 @@ export interface RegisterResult {
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
-async function findByHash(db: Kysely<Database>, bookId: number, hash: string) {
-  return db.selectFrom('book_images').selectAll().where('book_id', '=', bookId).where('content_hash', '=', hash).executeTakeFirst();
-}
-
 /**
  * Registers an image's bytes for a book: checks the format from its magic bytes (415), returns the existing
  * image for a duplicate (same SHA-256 in the same book), stores the original (unless `storedKey` says it is
@@ -110,7 +108,7 @@ export async function registerImage(
     throw new HttpError(415, `The uploaded file is ${format}, but the upload was announced as another type; request a new upload URL with the right content_type`, 'file');
   }
   const hash = sha256(bytes);
-  const duplicate = await findByHash(db, bookId, hash);
+  const duplicate = await galleryImageByHash(db, bookId, hash);
   if (duplicate) return { image: duplicate, duplicate: true };
 
   let thumbnail: Buffer;
@@ -146,7 +144,7 @@ export async function registerImage(
     );
   } catch (error) {
     // The same bytes registered by a concurrent request: answer with that image and drop our copies.
-    const winner = /book_images_hash_uq/.test(String((error as Error).message)) ? await findByHash(db, bookId, hash) : undefined;
+    const winner = /book_images_hash_uq/.test(String((error as Error).message)) ? await galleryImageByHash(db, bookId, hash) : undefined;
     // A concurrent completion of the same presigned key won with these very objects: keep them.
     if (winner?.s3_key !== key) {
       const keys = [thumbnailObjectKey(key), ...(storedKey && !winner ? [] : [imageObjectKey(key)])];

@@ -42,6 +42,16 @@ export function primaryImage(db: Db, bookId: number): Promise<BookImage | undefi
   return db.selectFrom('book_images').selectAll().where('book_id', '=', bookId).where('is_primary', '=', true).executeTakeFirst();
 }
 
+/** The book's image `imageId`; undefined when the book has no such image, including when another book does. */
+export function galleryImage(db: Db, bookId: number, imageId: number): Promise<BookImage | undefined> {
+  return db.selectFrom('book_images').selectAll().where('book_id', '=', bookId).where('id', '=', imageId).executeTakeFirst();
+}
+
+/** The book's image whose bytes hash to `contentHash` (SHA-256, hex); undefined when it has none. */
+export function galleryImageByHash(db: Db, bookId: number, contentHash: string): Promise<BookImage | undefined> {
+  return db.selectFrom('book_images').selectAll().where('book_id', '=', bookId).where('content_hash', '=', contentHash).executeTakeFirst();
+}
+
 /**
  * The book's image stored under `s3Key` (the key without the `books/` prefix); undefined when the book has none there,
  * including when another book does.

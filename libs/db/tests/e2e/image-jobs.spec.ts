@@ -6,6 +6,8 @@ import {
   completeImageJob,
   createImageJob,
   ForeignImagesError,
+  galleryImage,
+  galleryImageByHash,
   galleryImageByKey,
   getImageJob,
   listGallery,
@@ -82,12 +84,17 @@ describe('gallery', () => {
     expect(await gallery(book)).toEqual([]);
   });
 
-  it("finds a book's image by its key, and not another book's", async () => {
+  it("finds a book's image by its id, key or content hash, and not another book's", async () => {
     const [book, other] = [await newBook(), await newBook()];
     const image = await upload(book);
     expect(await galleryImageByKey(test.db, book, image.s3_key)).toEqual(image);
     expect(await galleryImageByKey(test.db, other, image.s3_key)).toBeUndefined();
     expect(await galleryImageByKey(test.db, book, `${book}-nothing.jpg`)).toBeUndefined();
+    expect(await galleryImage(test.db, book, image.id)).toEqual(image);
+    expect(await galleryImage(test.db, other, image.id)).toBeUndefined();
+    expect(await galleryImageByHash(test.db, book, image.content_hash as string)).toEqual(image);
+    expect(await galleryImageByHash(test.db, other, image.content_hash as string)).toBeUndefined();
+    expect(await galleryImageByHash(test.db, book, 'no-such-hash')).toBeUndefined();
   });
 });
 
