@@ -2,6 +2,7 @@
 // PostgreSQL) are the `e2e` target. Checked on what Jest would really run for each project `nx affected -t test`
 // picks after a change in libs/images.
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve(__dirname, '../../../..');
@@ -45,5 +46,14 @@ describe('test and e2e targets', () => {
     expect(run.globalSetup).toMatch(/tools\/local-aws\/src\/jest\/global-setup\.ts$/);
     expect(run.files.length).toBeGreaterThan(0);
     expect(run.files.filter((file) => !file.startsWith('tests/e2e/'))).toEqual([]);
+  });
+
+  it("keeps this project's own test inputs those of every project, plus the files its checks read", () => {
+    // Nx does not merge a project's inputs into targetDefaults: this project repeats them to add its own, so a change
+    // to targetDefaults must reach it too, or its tests stop rerunning when the workspace's inputs change.
+    const readJson = (file: string) => JSON.parse(readFileSync(path.join(root, file), 'utf8'));
+    const defaults = readJson('nx.json').targetDefaults.test.inputs as unknown[];
+    const own = readJson('tools/workspace-checks/package.json').nx.targets.test.inputs as unknown[];
+    expect(own.slice(0, defaults.length)).toEqual(defaults);
   });
 });
