@@ -1,12 +1,12 @@
 import { DeleteObjectsCommand, S3Client } from '@aws-sdk/client-s3';
 import { Type } from '@fastify/type-provider-typebox';
 import { hashApiKey } from '@bmx/db';
+import { fakeDatabase, type Statement } from '@bmx/db/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { InjectOptions } from 'fastify';
 import { buildApp } from '../../src/app';
 import type { ApiApp } from '../../src/app-deps';
 import { loadConfig } from '../../src/config';
-import { fakeDatabase, type Statement } from './fake-database';
 
 // The app on a fake database (each statement recorded and answered from the rows below) with S3 stubbed: a query
 // parameter a route does not declare is a 400 naming it on every route, refused before the route does anything, and

@@ -1,4 +1,4 @@
-import type { Database } from '@bmx/db';
+import type { Database } from './schema';
 import {
   Kysely,
   PostgresAdapter,
