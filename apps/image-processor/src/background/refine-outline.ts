@@ -4,7 +4,7 @@
 import { intersectLines, type Point } from './polygon';
 import type { RgbImage } from './segmenter';
 
-/** Tuning of {@link refineOutline} and {@link pruneOutline}. */
+/** Tuning of the fit in {@link pruneOutline}. */
 export interface RefineOptions {
   /** How far each side may move, in source pixels. */
   radius: number;
@@ -18,7 +18,7 @@ export interface RefineOptions {
   lightnessWeight?: number;
 }
 
-/** Tuning of {@link pruneOutline}. */
+/** Tuning of {@link pruneOutline}: the fit's, and how much edge a removed vertex may cost. */
 export interface PruneOptions extends RefineOptions {
   /**
    * A vertex goes when the side that replaces it, fitted to the photo, keeps at least this share of the colour step
@@ -34,23 +34,19 @@ interface Line {
 }
 
 /**
- * For every side not lying on the frame (the subject cut by the photo's edge has no edge to find there), samples
- * points along it, finds at each the strongest colour step across the side within `radius` (lightness weighed
- * down, see {@link RefineOptions.lightnessWeight}), fits a line through those steps (dropping outliers), and rebuilds
- * the vertices where neighbouring lines meet. Sides with too few steps, and vertices that would move more than three
- * radii, stay where they were.
- */
-export function refineOutline(image: RgbImage, outline: readonly Point[], options: RefineOptions): Point[] {
-  return refineWith(sideFitter(image, options), outline);
-}
-
-/**
- * Refines the outline ({@link refineOutline}), then drops the vertices the photo does not call for. Start it from an
- * outline simplified finely enough to keep real bends (a bowed board): each vertex off the frame is tried in turn,
- * the polygon without it is refined, and the side that replaced the vertex's two is measured — the mean colour step
- * across it at its own position. The removal keeping the largest share of the two sides' step goes, while one keeps
- * at least `keepShare`; a bend the photo shows loses much of the step when straightened, noise of the reduced mask
- * loses none.
+ * Fits the outline to the photo's edges, then drops the vertices the photo does not call for.
+ *
+ * Fitting: every side not lying on the frame (the subject cut by the photo's edge has no edge to find there) is
+ * sampled along its length; at each point the strongest colour step across the side within `radius` (lightness
+ * weighed down, see {@link RefineOptions.lightnessWeight}) is found, a line is fitted through those steps (dropping
+ * outliers), and the vertices are rebuilt where neighbouring lines meet. Sides with too few steps, and vertices that
+ * would move more than three radii, stay where they were.
+ *
+ * Pruning: start from an outline simplified finely enough to keep real bends (a bowed board). Each vertex off the
+ * frame is tried in turn: the polygon without it is fitted, and the side that replaced the vertex's two is measured
+ * (the mean colour step across it at its own position). The removal keeping the largest share of the two sides' step
+ * goes, while one keeps at least `keepShare`; a bend the photo shows loses much of the step when straightened, noise
+ * of the reduced mask loses none.
  */
 export function pruneOutline(image: RgbImage, outline: readonly Point[], options: PruneOptions): Point[] {
   const { keepShare = 0.9 } = options;
@@ -116,7 +112,7 @@ function refineWith(fitter: SideFitter, outline: readonly Point[]): Point[] {
 
 type SideFitter = ReturnType<typeof sideFitter>;
 
-/** The side fit and corner rule of {@link refineOutline}; fits are kept by their end points, as pruning repeats them. */
+/** The side fit and corner rule of {@link pruneOutline}; fits are kept by their end points, as pruning repeats them. */
 function sideFitter(image: RgbImage, options: RefineOptions) {
   const { radius, minContrast = 12, lightnessWeight = 0.5 } = options;
   const { width, height } = image;
