@@ -11,7 +11,7 @@ import { intersectionOverUnion } from '../src/background/quality';
 import { BACKGROUND_METHOD, removeBackground } from '../src/background/remove-background';
 import { loadFixture } from '../tests/support/fixtures';
 import { COMPOSITE_RECIPES, compositeCase } from '../tests/support/composites';
-import { outlineMask, realPhotos } from '../tests/support/photos';
+import { outlineMask, PHOTO_VARIANTS, realPhotos } from '../tests/support/photos';
 import { syntheticBookPhoto, toJpeg, type Surface } from '../tests/support/synthetic';
 import { FIXTURES } from './fixtures';
 
@@ -46,23 +46,6 @@ async function twelveMegapixelChild(): Promise<void> {
   }
   process.stdout.write(JSON.stringify({ times, cpu, maxRssMiB: process.resourceUsage().maxRSS / 1024, bytes: photo.length }));
 }
-
-/** Ways the same photo reaches us: each changes the pixels, and moves the outline with them (all saved at quality 92). */
-const PHOTO_VARIANTS: ReadonlyArray<{
-  name: string;
-  change: (image: sharp.Sharp, width: number, height: number) => sharp.Sharp;
-  point: (p: [number, number], width: number, height: number) => [number, number];
-}> = [
-  { name: 'saved again as JPEG', change: (image) => image, point: (p) => p },
-  { name: 'mirrored', change: (image) => image.flop(), point: ([x, y], width) => [width - x, y] },
-  { name: 'upside down', change: (image) => image.rotate(180), point: ([x, y], width, height) => [width - x, height - y] },
-  { name: 'twice the size', change: (image, width, height) => image.resize(width * 2, height * 2), point: ([x, y]) => [x * 2, y * 2] },
-  {
-    name: 'three quarters the size',
-    change: (image, width, height) => image.resize(Math.round(width * 0.75), Math.round(height * 0.75)),
-    point: ([x, y]) => [x * 0.75, y * 0.75],
-  },
-];
 
 async function main(): Promise<void> {
   const lines: string[] = [];

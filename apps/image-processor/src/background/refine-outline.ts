@@ -53,8 +53,6 @@ export function pruneOutline(image: RgbImage, outline: readonly Point[], options
   const { width, height } = image;
   const fitter = sideFitter(image, options);
   const onFrame = ([x, y]: Point) => x < 1 || y < 1 || x > width - 1 || y > height - 1;
-  const alongFrame = (a: Point, b: Point) =>
-    (a[0] < 1 && b[0] < 1) || (a[1] < 1 && b[1] < 1) || (a[0] > width - 1 && b[0] > width - 1) || (a[1] > height - 1 && b[1] > height - 1);
   // The step across sides at their own position (middle 80 %, the best of ±½ px: sub-pixel error is no missing edge),
   // averaged over their length; sides along the frame have no edge and do not count.
   const meanStep = (...sides: Array<[Point, Point]>) => {
@@ -62,7 +60,7 @@ export function pruneOutline(image: RgbImage, outline: readonly Point[], options
     let totalLength = 0;
     for (const [a, b] of sides) {
       const length = Math.hypot(b[0] - a[0], b[1] - a[1]);
-      if (length < 1 || alongFrame(a, b)) continue;
+      if (length < 1 || alongFrame(a, b, width, height, 1)) continue;
       const tx = (b[0] - a[0]) / length;
       const ty = (b[1] - a[1]) / length;
       const samples = Math.max(8, Math.min(80, Math.round(length / 2)));
@@ -88,12 +86,9 @@ export function pruneOutline(image: RgbImage, outline: readonly Point[], options
       if (onFrame(at(i))) continue;
       const before = meanStep([at(i - 1), at(i)], [at(i), at(i + 1)]);
       if (before <= 0) continue;
-      const polygon = refineWith(
-        fitter,
-        current.filter((_, j) => j !== i),
-      );
-      // In the polygon without vertex i, the side from vertex i − 1 replaced its two.
-      const k = (i + n - 1) % n === n - 1 ? n - 2 : (i + n - 1) % n;
+      const polygon = refineWith(fitter, current.filter((_, j) => j !== i));
+      // In the polygon without vertex i, the side from vertex i − 1 (the last one when i is 0) replaced its two.
+      const k = i === 0 ? n - 2 : i - 1;
       const share = meanStep([polygon[k] as Point, polygon[(k + 1) % (n - 1)] as Point]) / before;
       if (share >= keepShare && (!best || share > best.share)) best = { polygon, share };
     }
@@ -118,15 +113,6 @@ function sideFitter(image: RgbImage, options: RefineOptions) {
   const { width, height } = image;
   const span = Math.max(1, Math.round(radius / 6));
   const measure = colourStep(image, span, lightnessWeight);
-  const onFrame = (a: Point, b: Point) => {
-    const near = radius;
-    return (
-      (a[0] < near && b[0] < near) ||
-      (a[1] < near && b[1] < near) ||
-      (a[0] > width - near && b[0] > width - near) ||
-      (a[1] > height - near && b[1] > height - near)
-    );
-  };
 
   /** The side a→b moved onto the photo's edge; as it was when it lies on the frame, is short or has too few steps. */
   const fitSide = (a: Point, b: Point): Line => {
@@ -134,7 +120,7 @@ function sideFitter(image: RgbImage, options: RefineOptions) {
     const dy = b[1] - a[1];
     const length = Math.hypot(dx, dy);
     const line: Line = { p: a, d: [dx, dy] };
-    if (length < 4 * radius || onFrame(a, b)) return line;
+    if (length < 4 * radius || alongFrame(a, b, width, height, radius)) return line;
     const tx = dx / length;
     const ty = dy / length;
     const nx = -ty;
@@ -192,6 +178,16 @@ function sideFitter(image: RgbImage, options: RefineOptions) {
     return [Math.min(width, Math.max(0, hit[0])), Math.min(height, Math.max(0, hit[1]))];
   };
   return { fit, corner, measure };
+}
+
+/** Whether the side a→b runs along one edge of the frame: both ends within `near` pixels of it. */
+function alongFrame(a: Point, b: Point, width: number, height: number, near: number): boolean {
+  return (
+    (a[0] < near && b[0] < near) ||
+    (a[1] < near && b[1] < near) ||
+    (a[0] > width - near && b[0] > width - near) ||
+    (a[1] > height - near && b[1] > height - near)
+  );
 }
 
 /** Least-squares line o = intercept + slope·t, refitted twice without points more than 1.5 px (or 2 MAD) off. */

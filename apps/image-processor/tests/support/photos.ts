@@ -42,3 +42,20 @@ export async function outlineMask(outline: ReadonlyArray<[number, number]>, widt
     .toBuffer();
   return Uint8Array.from(data, (v) => (v > 127 ? 1 : 0));
 }
+
+/** Ways the same photo reaches us: each changes the pixels, and moves the outline with them (all saved at quality 92). */
+export const PHOTO_VARIANTS: ReadonlyArray<{
+  name: string;
+  change: (image: sharp.Sharp, width: number, height: number) => sharp.Sharp;
+  point: (p: [number, number], width: number, height: number) => [number, number];
+}> = [
+  { name: 'saved again as JPEG', change: (image) => image, point: (p) => p },
+  { name: 'mirrored', change: (image) => image.flop(), point: ([x, y], width) => [width - x, y] },
+  { name: 'upside down', change: (image) => image.rotate(180), point: ([x, y], width, height) => [width - x, height - y] },
+  { name: 'twice the size', change: (image, width, height) => image.resize(width * 2, height * 2), point: ([x, y]) => [x * 2, y * 2] },
+  {
+    name: 'three quarters the size',
+    change: (image, width, height) => image.resize(Math.round(width * 0.75), Math.round(height * 0.75)),
+    point: ([x, y]) => [x * 0.75, y * 0.75],
+  },
+];
